@@ -1,0 +1,43 @@
+package io.zcnbrh.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts another JVM running this tool (same Java, same class path, native access enabled). */
+final class JavaProcess {
+    private JavaProcess() {
+    }
+
+    /** Starts {@code zcnbrh args...} as a child process with stderr merged into stdout. */
+    static Process start(List<String> args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+            System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** A daemon thread that copies the process's output lines into {@code sink}. */
+    static Thread pump(Process process, List<String> sink) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (sink) {
+                        sink.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                synchronized (sink) {
+                    sink.add("(output lost: " + e.getMessage() + ")");
+                }
+            }
+        }, "child-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

@@ -1,0 +1,28 @@
+package io.zcnbrh.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code zcnbrh} command. */
+@Command(name = "zcnbrh", mixinStandardHelpOptions = true, version = "zcnbrh 0.1.0",
+    description = "Zero-copy packet I/O for the JVM.",
+    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, TopologyCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit status (for tests). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

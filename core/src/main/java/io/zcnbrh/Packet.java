@@ -1,0 +1,143 @@
+package io.zcnbrh;
+
+import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.FramePlace;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A frame lent to the application: a flyweight made once per frame when the port opens, so receiving
+ * allocates nothing. {@link #segment()} is the frame's data area in the shared region itself (no copy, M3):
+ * the raw Ethernet frame from its first byte, {@link #length()} bytes valid, with its {@link #timestampNanos()}
+ * (M11). A packet is valid from poll/claim until release/forward/transmit.
+ */
+public final class Packet {
+    private static final VarHandle REF_COUNT;
+
+    static {
+        try {
+            REF_COUNT = MethodHandles.lookup().findVarHandle(Packet.class, "refCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int frame;
+    private final long address;
+    private final MemorySegment data;
+    private final FrameOwnership ownership;
+    private int length;
+    private long timestampNanos;
+    @SuppressWarnings("unused") // accessed through REF_COUNT
+    private volatile int refCount;
+
+    /** Made by a port at open: frame {@code frame} whose data starts at region address {@code address}. */
+    public Packet(int frame, long address, MemorySegment data, FrameOwnership ownership) {
+        this.frame = frame;
+        this.address = address;
+        this.data = data;
+        this.ownership = ownership;
+    }
+
+    /**
+     * The frame's data area, starting at the packet's first byte; the first {@link #length()} bytes are the
+     * packet, the rest is room to write (for claimed frames). In checked mode, use after release throws.
+     */
+    public MemorySegment segment() {
+        if (ownership.checked() && !ownership.isAt(frame, FramePlace.APP)) {
+            throw ownership.illegal(frame, "use");
+        }
+        return data;
+    }
+
+    /** The packet's bytes as an exact-length slice (allocates a segment object; prefer segment() + length()). */
+    public MemorySegment bytes() {
+        return segment().asSlice(0, length);
+    }
+
+    /** Valid bytes in {@link #segment()}. */
+    public int length() {
+        return length;
+    }
+
+    /** Bytes the frame can hold from the packet's first byte. */
+    public int capacity() {
+        return (int) data.byteSize();
+    }
+
+    /** When the packet was produced (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime()). */
+    public long timestampNanos() {
+        return timestampNanos;
+    }
+
+    /** The frame's index in the region. */
+    public int frameIndex() {
+        return frame;
+    }
+
+    /** The region address of the first byte (as in {@code struct xdp_desc.addr}). */
+    public long address() {
+        return address;
+    }
+
+    /** The native address of the first byte, to prove no copy was made (checked by address, not only content). */
+    public long nativeAddress() {
+        return data.address();
+    }
+
+    /**
+     * Adds a holder: the frame goes back only when every holder has released it. Atomic, since a second holder
+     * is what makes the frame shared.
+     */
+    public Packet retain() {
+        REF_COUNT.getAndAdd(this, 1);
+        return this;
+    }
+
+    /** Current number of holders (0 while the port owns the frame). */
+    public int refCount() {
+        return (int) REF_COUNT.getOpaque(this);
+    }
+
+    // ---- used by ports --------------------------------------------------------------------------------
+
+    /** Sets the fields when the port hands the packet out; the single holder is the application. */
+    public void lend(int length, long timestampNanos) {
+        this.length = length;
+        this.timestampNanos = timestampNanos;
+        REF_COUNT.setOpaque(this, 1);
+    }
+
+    /** Sets the length before transmit. */
+    public void length(int length) {
+        this.length = length;
+    }
+
+    /** Sets the timestamp before transmit. */
+    public void timestampNanos(long nanos) {
+        this.timestampNanos = nanos;
+    }
+
+    /**
+     * Drops one holder; returns true when it was the last. Plain while there is one holder (nobody else can
+     * see the count change), atomic only while the frame is shared.
+     */
+    public boolean dropHolder() {
+        int count = (int) REF_COUNT.getOpaque(this);
+        if (count == 1) {
+            REF_COUNT.setOpaque(this, 0);
+            return true;
+        }
+        if (count <= 0) {
+            return true; // not lent: let the ownership check report the illegal release
+        }
+        return (int) REF_COUNT.getAndAdd(this, -1) == 1;
+    }
+
+    @Override
+    public String toString() {
+        return "Packet{frame=" + frame + ", addr=" + address + ", len=" + length + ", ts=" + timestampNanos + "}";
+    }
+}

@@ -1,0 +1,48 @@
+package io.zcnbrh;
+
+/**
+ * One packet I/O endpoint, the unified API over every backend (M10). Open with {@link Zcnbrh#open}.
+ * A port is driven by one thread: poll, release, claim, transmit and forward must be called from it.
+ * Counters and audits may be read from any thread.
+ */
+public interface Port extends AutoCloseable {
+    /** The backend's name: {@code shm}, {@code afxdp}, ... */
+    String backend();
+
+    /** The spec this port was opened with. */
+    String spec();
+
+    /** The next received packet, or null when none is ready or the application holds its whole credit budget. */
+    Packet poll();
+
+    /**
+     * Calls {@code handler} for up to {@code budget} received packets; returns how many. Allocates nothing.
+     * Packets the handler did not release, forward, transmit or retain are released when it returns.
+     */
+    int poll(PacketHandler handler, int budget);
+
+    /** Gives a received or claimed packet back; this returns the credit (M5). */
+    void release(Packet packet);
+
+    /**
+     * A free frame to write a packet into, or null when there is no credit (counted in ring_full_count;
+     * with {@code Backpressure.BLOCK} it waits first).
+     */
+    Packet claim();
+
+    /** Sends the first {@code length} bytes of a claimed packet; false when dropped for lack of ring space. */
+    boolean transmit(Packet packet, int length);
+
+    /** Sends a received packet on without copying it (ownership transfer, M2/M3); false when dropped. */
+    boolean forward(Packet packet);
+
+    /** The live counters. */
+    PortCounters counters();
+
+    /** Proves conservation of frames: every frame in exactly one place. */
+    AuditReport audit();
+
+    /** Closes the port, reporting frames the application still holds, and frees every resource. */
+    @Override
+    void close();
+}

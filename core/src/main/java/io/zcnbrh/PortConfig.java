@@ -1,0 +1,249 @@
+package io.zcnbrh;
+
+import io.zcnbrh.flow.Backpressure;
+import io.zcnbrh.flow.OwnershipMode;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.ring.RingLayout;
+
+import java.time.Duration;
+
+/** How to open a port; build with {@link #builder()}. Every value is checked when built, with a clear error. */
+public final class PortConfig {
+    /** Which side of a {@code shm:} port this process takes. */
+    public enum ShmRole {
+        /** Create the region; fail if the name exists. */
+        CREATE,
+        /** Attach to an existing region; fail if there is none. */
+        ATTACH,
+        /** Create the region, or attach when another process created it first. */
+        AUTO
+    }
+
+    private final int ringSize;
+    private final int frameCount;
+    private final int frameSize;
+    private final int headroom;
+    private final int numaNode;
+    private final PageSize pageSize;
+    private final OwnershipMode ownershipMode;
+    private final int creditBudget;
+    private final Backpressure backpressure;
+    private final Duration blockTimeout;
+    private final int filePermissions;
+    private final Duration attachTimeout;
+    private final ShmRole shmRole;
+
+    private PortConfig(Builder b) {
+        RingLayout.checkSize(b.ringSize);
+        FrameRegion.checkFrameSize(b.frameSize);
+        FrameRegion.checkHeadroom(b.frameSize, b.headroom);
+        int frames = b.frameCount > 0 ? b.frameCount : 2 * b.ringSize;
+        if (frames < 2 || frames % 2 != 0 || frames > 2 * RingLayout.MAX_SIZE) {
+            throw new IllegalArgumentException("frame count must be even, from 2 to " + 2 * RingLayout.MAX_SIZE
+                + ", was " + frames);
+        }
+        if (b.numaNode < -1) {
+            throw new IllegalArgumentException("NUMA node must be -1 (no binding) or a node number, was " + b.numaNode);
+        }
+        if (b.creditBudget < 0) {
+            throw new IllegalArgumentException("credit budget must be positive (or 0 for the default), was "
+                + b.creditBudget);
+        }
+        if ((b.filePermissions & ~0777) != 0) {
+            throw new IllegalArgumentException("file permissions must be octal bits within 0777, was 0"
+                + Integer.toOctalString(b.filePermissions));
+        }
+        this.ringSize = b.ringSize;
+        this.frameCount = frames;
+        this.frameSize = b.frameSize;
+        this.headroom = b.headroom;
+        this.numaNode = b.numaNode;
+        this.pageSize = b.pageSize;
+        this.ownershipMode = b.ownershipMode;
+        this.creditBudget = b.creditBudget > 0 ? b.creditBudget : frames / 2;
+        this.backpressure = b.backpressure;
+        this.blockTimeout = b.blockTimeout;
+        this.filePermissions = b.filePermissions;
+        this.attachTimeout = b.attachTimeout;
+        this.shmRole = b.shmRole;
+    }
+
+    /** A builder with the defaults: ring 2048, 2048-byte frames, headroom 256, unbound, fast ownership, drop newest. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults. */
+    public static PortConfig defaults() {
+        return builder().build();
+    }
+
+    /** Entries per ring (power of two, up to 65536). */
+    public int ringSize() {
+        return ringSize;
+    }
+
+    /** Frames in the region (for shm: both sides together, half each). */
+    public int frameCount() {
+        return frameCount;
+    }
+
+    /** Bytes per frame: 2048 or 4096. */
+    public int frameSize() {
+        return frameSize;
+    }
+
+    /** Bytes before each frame's data. */
+    public int headroom() {
+        return headroom;
+    }
+
+    /** NUMA node to bind the memory to, or -1. */
+    public int numaNode() {
+        return numaNode;
+    }
+
+    /** Page size for the frame memory. */
+    public PageSize pageSize() {
+        return pageSize;
+    }
+
+    /** Ownership tracking mode. */
+    public OwnershipMode ownershipMode() {
+        return ownershipMode;
+    }
+
+    /** Frames the application may hold at once before poll stops handing out more (M5). */
+    public int creditBudget() {
+        return creditBudget;
+    }
+
+    /** What a sender does without credit. */
+    public Backpressure backpressure() {
+        return backpressure;
+    }
+
+    /** How long {@link Backpressure#BLOCK} waits before giving up and dropping. */
+    public Duration blockTimeout() {
+        return blockTimeout;
+    }
+
+    /** Permission bits of a shared-memory file this process creates. */
+    public int filePermissions() {
+        return filePermissions;
+    }
+
+    /** How long to wait for a shared region's creator to finish initialising it. */
+    public Duration attachTimeout() {
+        return attachTimeout;
+    }
+
+    /** Which side of a shm port to take. */
+    public ShmRole shmRole() {
+        return shmRole;
+    }
+
+    /** Builds a {@link PortConfig}. */
+    public static final class Builder {
+        private int ringSize = 2048;
+        private int frameCount;
+        private int frameSize = 2048;
+        private int headroom = 256;
+        private int numaNode = -1;
+        private PageSize pageSize = PageSize.BASE;
+        private OwnershipMode ownershipMode = OwnershipMode.FAST;
+        private int creditBudget;
+        private Backpressure backpressure = Backpressure.DROP_NEWEST;
+        private Duration blockTimeout = Duration.ofSeconds(5);
+        private int filePermissions = 0600;
+        private Duration attachTimeout = Duration.ofSeconds(10);
+        private ShmRole shmRole = ShmRole.AUTO;
+
+        private Builder() {
+        }
+
+        /** Entries per ring: a power of two up to 65536. */
+        public Builder ringSize(int v) {
+            ringSize = v;
+            return this;
+        }
+
+        /** Frames in the region; default twice the ring size. */
+        public Builder frameCount(int v) {
+            frameCount = v;
+            return this;
+        }
+
+        /** Bytes per frame: 2048 or 4096. */
+        public Builder frameSize(int v) {
+            frameSize = v;
+            return this;
+        }
+
+        /** Bytes before each frame's data (at least 8, a multiple of 8). */
+        public Builder headroom(int v) {
+            headroom = v;
+            return this;
+        }
+
+        /** Binds frame memory to this NUMA node and verifies the placement; -1 leaves it to the kernel. */
+        public Builder numaNode(int v) {
+            numaNode = v;
+            return this;
+        }
+
+        /** Base pages or 2 MiB huge pages. */
+        public Builder pageSize(PageSize v) {
+            pageSize = v;
+            return this;
+        }
+
+        /** Checked (records take sites, for tests) or fast ownership tracking. */
+        public Builder ownershipMode(OwnershipMode v) {
+            ownershipMode = v;
+            return this;
+        }
+
+        /** Frames the application may hold at once; default half the frames. */
+        public Builder creditBudget(int v) {
+            creditBudget = v;
+            return this;
+        }
+
+        /** Drop-and-count or block when a sender has no credit. */
+        public Builder backpressure(Backpressure v) {
+            backpressure = v;
+            return this;
+        }
+
+        /** How long BLOCK waits. */
+        public Builder blockTimeout(Duration v) {
+            blockTimeout = v;
+            return this;
+        }
+
+        /** Permission bits for a shm file this process creates (default 0600: only this user may attach). */
+        public Builder filePermissions(int v) {
+            filePermissions = v;
+            return this;
+        }
+
+        /** How long an attaching process waits for the creator. */
+        public Builder attachTimeout(Duration v) {
+            attachTimeout = v;
+            return this;
+        }
+
+        /** Create, attach, or either (default). */
+        public Builder shmRole(ShmRole v) {
+            shmRole = v;
+            return this;
+        }
+
+        /** Checks every value and builds. */
+        public PortConfig build() {
+            return new PortConfig(this);
+        }
+    }
+}

@@ -1,0 +1,567 @@
+package io.zcnbrh.backend.shm;
+
+import io.zcnbrh.AuditReport;
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PacketHandler;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.flow.Backpressure;
+import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.IdleStrategy;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.ring.ConsumerRing;
+import io.zcnbrh.ring.ProducerRing;
+import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.sys.Errno;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code shm:NAME}: a zero-copy packet port between two processes over a file in /dev/shm (M1-M5, M10).
+ * Both sides map the same frames and four rings; a packet crosses by its descriptor only. Each side owns
+ * half the frames: it claims them to transmit, the other side polls them and releases them, and they come
+ * back on the return ring (the credit, M5). A received frame can be forwarded back without a copy.
+ * Everything the other process writes is untrusted: descriptors are bounds- and owner-checked (M13).
+ */
+public final class ShmPort implements Port {
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.shm");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    private static final int RECLAIM_BATCH = 64;
+    /** Directory of the region files. */
+    public static final Path DIRECTORY = Path.of("/dev/shm");
+
+    private final String name;
+    private final Path path;
+    private final Mapping mapping;
+    private final MemorySegment region;
+    private final int side;
+    private final FrameRegion frames;
+    private final FrameOwnership ownership;
+    private final Packet[] packets;
+    private final ProducerRing tx;
+    private final ConsumerRing rx;
+    private final ProducerRing returnOut;
+    private final ConsumerRing returnIn;
+    private final int ownFirst;
+    private final int ownEnd;
+    private final int[] freePool;
+    private int freeTop;
+    private final PortCounters counters = new PortCounters();
+    private final PortConfig config;
+    private final int creditBudget;
+    private final IdleStrategy idle = IdleStrategy.backoff();
+    private boolean inBatch;
+    private int pendingReturns;
+    private boolean peerGoneAnnounced;
+    private boolean closed;
+
+    private ShmPort(String name, Path path, Mapping mapping, ShmLayout layout, int side, PortConfig config) {
+        this.name = name;
+        this.path = path;
+        this.mapping = mapping;
+        this.region = mapping.segment();
+        this.side = side;
+        this.config = config;
+        this.frames = new FrameRegion(layout.frames(region), layout.frameSize, layout.headroom, layout.frameCount);
+        int half = layout.frameCount / 2;
+        this.ownFirst = side == 0 ? 0 : half;
+        this.ownEnd = ownFirst + half;
+        this.creditBudget = Math.min(config.creditBudget(), layout.frameCount);
+        this.ownership = new FrameOwnership(layout.frameCount, FramePlace.PEER, config.ownershipMode());
+        this.freePool = new int[half];
+        for (int f = ownEnd - 1; f >= ownFirst; f--) {
+            ownership.tryMove(f, FramePlace.PEER, FramePlace.FREE);
+            freePool[freeTop++] = f;
+        }
+        this.packets = new Packet[layout.frameCount];
+        for (int f = 0; f < layout.frameCount; f++) {
+            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), ownership);
+        }
+        int txRing = side == 0 ? ShmLayout.DATA_A_TO_B : ShmLayout.DATA_B_TO_A;
+        int rxRing = side == 0 ? ShmLayout.DATA_B_TO_A : ShmLayout.DATA_A_TO_B;
+        int outRing = side == 0 ? ShmLayout.RETURN_TO_B : ShmLayout.RETURN_TO_A;
+        int inRing = side == 0 ? ShmLayout.RETURN_TO_A : ShmLayout.RETURN_TO_B;
+        this.tx = new ProducerRing(layout.ringSegment(region, txRing), layout.ring(txRing));
+        this.rx = new ConsumerRing(layout.ringSegment(region, rxRing), layout.ring(rxRing));
+        this.returnOut = new ProducerRing(layout.ringSegment(region, outRing), layout.ring(outRing));
+        this.returnIn = new ConsumerRing(layout.ringSegment(region, inRing), layout.ring(inRing));
+    }
+
+    /** Opens {@code shm:name}: creates the region, attaches to it, or either, by {@link PortConfig#shmRole()}. */
+    public static ShmPort open(String name, PortConfig config) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("shm port name '" + name
+                + "' must be 1-200 characters of A-Z a-z 0-9 . _ -");
+        }
+        Path path = DIRECTORY.resolve("zcnbrh-" + name);
+        return switch (config.shmRole()) {
+            case CREATE -> create(name, path, config);
+            case ATTACH -> attach(name, path, config);
+            case AUTO -> {
+                try {
+                    yield create(name, path, config);
+                } catch (SyscallException e) {
+                    if (e.errno() != Errno.EEXIST) {
+                        throw e;
+                    }
+                    removeIfStale(path);
+                    yield Files.exists(path) ? attach(name, path, config) : create(name, path, config);
+                }
+            }
+        };
+    }
+
+    /** The region file of port {@code name}. */
+    public static Path pathOf(String name) {
+        return DIRECTORY.resolve("zcnbrh-" + name);
+    }
+
+    private static ShmPort create(String name, Path path, PortConfig config) {
+        ShmLayout layout = ShmLayout.plan(config);
+        Mapping mapping = Mapping.createFile(path, layout.totalSize, config.filePermissions(), config.numaNode());
+        try {
+            MemorySegment region = mapping.segment();
+            layout.write(region);
+            ShmLayout.claimSide(region, 0, (int) ProcessHandle.current().pid());
+            ShmPort port = new ShmPort(name, path, mapping, layout, 0, config);
+            ShmLayout.publishReady(region);
+            return port;
+        } catch (RuntimeException e) {
+            mapping.close();
+            io.zcnbrh.sys.Libc.unlink(path.toString());
+            throw e;
+        }
+    }
+
+    private static ShmPort attach(String name, Path path, PortConfig config) {
+        long deadline = System.nanoTime() + config.attachTimeout().toNanos();
+        Mapping mapping = null;
+        while (mapping == null) {
+            try {
+                if (Files.exists(path) && Files.size(path) > 0) {
+                    mapping = Mapping.openFile(path);
+                }
+            } catch (java.io.IOException | ZcnbrhException e) {
+                if (e instanceof SyscallException se && se.errno() != Errno.ENOENT) {
+                    throw se; // permission problems do not go away by waiting
+                }
+            }
+            if (mapping == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new ZcnbrhException("no shm port '" + name + "' appeared at " + path + " within "
+                        + config.attachTimeout() + "; start the creating side first or raise attachTimeout");
+                }
+                sleepBriefly();
+            }
+        }
+        try {
+            MemorySegment region = mapping.segment();
+            while (!ShmLayout.isReady(region)) {
+                if (System.nanoTime() > deadline) {
+                    throw new ZcnbrhException("shm port '" + name + "' was not initialised by its creator (pid "
+                        + ShmLayout.pid(region, 0) + ") within " + config.attachTimeout());
+                }
+                sleepBriefly();
+            }
+            ShmLayout layout = ShmLayout.read(region, path.toString());
+            int me = (int) ProcessHandle.current().pid();
+            int holder = ShmLayout.claimSide(region, 1, me);
+            if (holder != me) {
+                throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
+                    + holder + "); a port joins exactly two processes");
+            }
+            return new ShmPort(name, path, mapping, layout, 1, config);
+        } catch (RuntimeException e) {
+            mapping.close();
+            throw e;
+        }
+    }
+
+    /** Removes a region file left by a creator that died without closing (pid gone, nobody attached). */
+    private static void removeIfStale(Path path) {
+        try (Mapping m = Mapping.openFile(path)) {
+            MemorySegment region = m.segment();
+            int creator = ShmLayout.pid(region, 0);
+            if (creator != 0 && !alive(creator) && ShmLayout.pid(region, 1) == 0) {
+                LOG.log(System.Logger.Level.WARNING, "removing stale shm region {0} of exited pid {1}", path, creator);
+                io.zcnbrh.sys.Libc.unlink(path.toString());
+            }
+        } catch (ZcnbrhException e) {
+            // still being created by a live process, or not ours: leave it alone and attach normally
+        }
+    }
+
+    private static boolean alive(int pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZcnbrhException("interrupted while attaching", e);
+        }
+    }
+
+    // ---- receive ----------------------------------------------------------------------------------------
+
+    @Override
+    public Packet poll() {
+        if (ownership.count(FramePlace.APP) >= creditBudget) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return null;
+        }
+        while (rx.peek(1) == 1) {
+            int idx = rx.peekedIndex();
+            long address = rx.descriptorAddress(idx);
+            int length = rx.descriptorLength(idx);
+            rx.release(1);
+            Packet p = accept(address, length);
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int poll(PacketHandler handler, int budget) {
+        int room = Math.min(budget, creditBudget - ownership.count(FramePlace.APP));
+        if (room <= 0) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return 0;
+        }
+        int n = rx.peek(room);
+        if (n == 0) {
+            return 0;
+        }
+        int first = rx.peekedIndex();
+        int delivered = 0;
+        inBatch = true;
+        try {
+            for (int i = 0; i < n; i++) {
+                Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i));
+                if (p == null) {
+                    continue;
+                }
+                delivered++;
+                handler.onPacket(p);
+                if (ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
+                    giveBack(p);
+                }
+            }
+        } finally {
+            rx.release(n);
+            inBatch = false;
+            flushReturns();
+        }
+        return delivered;
+    }
+
+    /** Validates a descriptor from the peer (M13) and lends its frame to the application; null when invalid. */
+    private Packet accept(long address, int length) {
+        if (!frames.isValid(address, length)) {
+            counters.increment(Counter.INVALID_DESCRIPTORS);
+            return null;
+        }
+        int frame = frames.frameOf(address);
+        if (!ownership.tryTake(frame, FramePlace.PEER)) {
+            counters.increment(Counter.INVALID_DESCRIPTORS); // a frame the peer does not own: duplicate or ours
+            return null;
+        }
+        Packet p = packets[frame];
+        p.lend(length, frames.timestamp(frame));
+        counters.increment(Counter.PACKETS_RX);
+        counters.add(Counter.BYTES_RX, length);
+        return p;
+    }
+
+    @Override
+    public void release(Packet packet) {
+        Packet p = mine(packet, "release");
+        if (!p.dropHolder()) {
+            return; // another holder keeps the frame
+        }
+        giveBack(p);
+    }
+
+    /** Returns a frame the application no longer holds: ours to the free pool, the peer's on its return ring. */
+    private void giveBack(Packet p) {
+        int frame = p.frameIndex();
+        if (frame >= ownFirst && frame < ownEnd) {
+            ownership.giveUp(frame, FramePlace.FREE, "release");
+            freePool[freeTop++] = frame;
+            return;
+        }
+        ownership.giveUp(frame, FramePlace.PEER, "release");
+        if (returnOut.reserve(1) == 0) {
+            // Only a peer that stops draining its return ring gets here; the frame is its own loss.
+            counters.increment(Counter.DROPS);
+            return;
+        }
+        returnOut.setAddress(returnOut.reservedIndex(), p.address());
+        if (inBatch) {
+            pendingReturns++;
+        } else {
+            returnOut.submit(1);
+        }
+    }
+
+    private void flushReturns() {
+        if (pendingReturns > 0) {
+            returnOut.submit(pendingReturns);
+            pendingReturns = 0;
+        }
+    }
+
+    // ---- transmit ---------------------------------------------------------------------------------------
+
+    @Override
+    public Packet claim() {
+        if (freeTop == 0 && reclaim() == 0 && !awaitCredit(true)) {
+            counters.increment(Counter.RING_FULL); // no credit; nothing is lost yet, the caller decides
+            return null;
+        }
+        int frame = freePool[--freeTop];
+        ownership.tryTake(frame, FramePlace.FREE);
+        Packet p = packets[frame];
+        p.lend(0, 0);
+        return p;
+    }
+
+    @Override
+    public boolean transmit(Packet packet, int length) {
+        Packet p = mine(packet, "transmit");
+        if (length <= 0 || length > p.capacity()) {
+            throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
+        }
+        p.length(length);
+        long now = System.nanoTime();
+        p.timestampNanos(now);
+        frames.setTimestamp(p.frameIndex(), now);
+        return send(p, "transmit");
+    }
+
+    @Override
+    public boolean forward(Packet packet) {
+        Packet p = mine(packet, "forward");
+        if (send(p, "forward")) {
+            counters.increment(Counter.FORWARDED);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean send(Packet p, String action) {
+        int frame = p.frameIndex();
+        if (!ownership.isAt(frame, FramePlace.APP)) {
+            throw ownership.illegal(frame, action);
+        }
+        if (p.refCount() > 1) {
+            throw new IllegalStateException("cannot " + action + " frame " + frame + ": it is shared by "
+                + p.refCount() + " holders; the others must release it first (or copy it into a claimed frame)");
+        }
+        if (tx.reserve(1) == 0 && !awaitCredit(false)) {
+            counters.increment(Counter.RING_FULL);
+            counters.increment(Counter.DROPS);
+            p.dropHolder();
+            giveBack(p);
+            return false;
+        }
+        tx.setDescriptor(tx.reservedIndex(), p.address(), p.length(), 0);
+        ownership.giveUp(frame, FramePlace.PEER, action);
+        p.dropHolder();
+        tx.submit(1);
+        counters.increment(Counter.PACKETS_TX);
+        counters.add(Counter.BYTES_TX, p.length());
+        return true;
+    }
+
+    /** Drains the return ring into the free pool; returns how many frames came home. */
+    private int reclaim() {
+        int total = 0;
+        int n;
+        while ((n = returnIn.peek(RECLAIM_BATCH)) > 0) {
+            int first = returnIn.peekedIndex();
+            for (int i = 0; i < n; i++) {
+                long address = returnIn.address(first + i);
+                int frame = frames.frameOf(address);
+                if (frames.isValid(address, 1) && frame >= ownFirst && frame < ownEnd
+                    && ownership.tryMove(frame, FramePlace.PEER, FramePlace.FREE)) {
+                    freePool[freeTop++] = frame;
+                    total++;
+                } else {
+                    counters.increment(Counter.INVALID_DESCRIPTORS);
+                }
+            }
+            returnIn.release(n);
+        }
+        if (total > 0) {
+            counters.add(Counter.FRAMES_RECLAIMED, total);
+        }
+        return total;
+    }
+
+    /**
+     * With {@link Backpressure#BLOCK}, waits until a free frame ({@code needFrame}) or TX ring space is there;
+     * on success the TX slot is already reserved. Returns false under DROP_NEWEST, on timeout, or when the
+     * peer is gone (its frames are then reclaimed).
+     */
+    private boolean awaitCredit(boolean needFrame) {
+        if (peerGone()) {
+            reclaimFromGonePeer();
+            return needFrame && freeTop > 0;
+        }
+        if (config.backpressure() != Backpressure.BLOCK) {
+            return false;
+        }
+        long deadline = System.nanoTime() + config.blockTimeout().toNanos();
+        idle.reset();
+        for (int spins = 1; ; spins++) {
+            if (needFrame ? reclaim() > 0 : tx.reserve(1) == 1) {
+                return true;
+            }
+            if ((spins & 1023) == 0 && (System.nanoTime() > deadline || peerGone())) {
+                return false;
+            }
+            idle.idle();
+        }
+    }
+
+    /** Whether the other side closed or its process exited. */
+    public boolean peerGone() {
+        int other = 1 - side;
+        if (ShmLayout.isClosed(region, other)) {
+            return true;
+        }
+        int pid = ShmLayout.pid(region, other);
+        return pid != 0 && !alive(pid);
+    }
+
+    /** Takes back every frame of ours the gone peer held or had in flight; announced once. */
+    private void reclaimFromGonePeer() {
+        reclaim();
+        int taken = 0;
+        for (int f = ownFirst; f < ownEnd; f++) {
+            if (ownership.tryMove(f, FramePlace.PEER, FramePlace.FREE)) {
+                freePool[freeTop++] = f;
+                taken++;
+            }
+        }
+        counters.add(Counter.FRAMES_RECLAIMED, taken);
+        if (!peerGoneAnnounced) {
+            peerGoneAnnounced = true;
+            LOG.log(System.Logger.Level.WARNING, "shm:{0}: peer pid {1} is gone; reclaimed {2} frames it held",
+                name, ShmLayout.pid(region, 1 - side), taken);
+        }
+    }
+
+    private Packet mine(Packet packet, String action) {
+        int f = packet.frameIndex();
+        if (f < 0 || f >= packets.length || packets[f] != packet) {
+            throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
+        }
+        return packet;
+    }
+
+    // ---- information ------------------------------------------------------------------------------------
+
+    @Override
+    public String backend() {
+        return "shm";
+    }
+
+    @Override
+    public String spec() {
+        return "shm:" + name;
+    }
+
+    @Override
+    public PortCounters counters() {
+        return counters;
+    }
+
+    /** 0 for the creating side (A), 1 for the attaching side (B). */
+    public int side() {
+        return side;
+    }
+
+    /** Frames this side owns (half the region). */
+    public int ownFrames() {
+        return ownEnd - ownFirst;
+    }
+
+    /** Frames of this side that are in its free pool now (after draining the return ring). */
+    public int freeFrames() {
+        reclaim();
+        return freeTop;
+    }
+
+    /** The frame memory, for placement reports and no-copy checks. */
+    public Mapping mapping() {
+        return mapping;
+    }
+
+    /** The frame layout. */
+    public FrameRegion frames() {
+        return frames;
+    }
+
+    @Override
+    public AuditReport audit() {
+        reclaim();
+        AuditReport report = ownership.audit();
+        if (freeTop != ownership.count(FramePlace.FREE)) {
+            report = report.withProblem("free pool holds " + freeTop + " frames but " + ownership.count(FramePlace.FREE)
+                + " are FREE");
+        }
+        for (int i = 0; i < freeTop; i++) {
+            int f = freePool[i];
+            if (f < ownFirst || f >= ownEnd || !ownership.isAt(f, FramePlace.FREE)) {
+                report = report.withProblem("free pool slot " + i + " holds frame " + f + " at "
+                    + ownership.placeOf(f));
+            }
+        }
+        return report;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> held = ownership.heldByApplication();
+        if (!held.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "shm:{0} closed while the application still held {1} frame(s): {2}",
+                name, held.size(), held.size() > 16 ? held.subList(0, 16) + " ..." : held);
+            // The peer's frames go home so its accounting stays whole; ours die with the mapping.
+            for (int f = 0; f < packets.length; f++) {
+                if ((f < ownFirst || f >= ownEnd) && ownership.isAt(f, FramePlace.APP)) {
+                    packets[f].dropHolder();
+                    giveBack(packets[f]);
+                }
+            }
+        }
+        ShmLayout.markClosed(region, side);
+        mapping.close();
+        if (side == 0) {
+            io.zcnbrh.sys.Libc.unlink(path.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ShmPort{" + spec() + ", side " + (side == 0 ? "A" : "B") + ", " + frames.frameCount() + " frames}";
+    }
+}

@@ -1,0 +1,155 @@
+package io.zcnbrh.flow;
+
+import io.zcnbrh.AuditReport;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The owner of every frame (M2): one byte per frame naming its {@link FramePlace}, and a count per place
+ * so that {@link #audit()} can prove conservation (the counts add up to the frame count). In
+ * {@link OwnershipMode#CHECKED} it also remembers where each frame was taken, for leak reports and errors.
+ * Used by one thread (the port's).
+ */
+public final class FrameOwnership {
+    private final byte[] place;
+    private final int[] counts = new int[FramePlace.values().length];
+    private final Throwable[] takenAt;
+    private final boolean checked;
+
+    /** Tracks {@code frameCount} frames, all starting in {@code initial}. */
+    public FrameOwnership(int frameCount, FramePlace initial, OwnershipMode mode) {
+        this.place = new byte[frameCount];
+        java.util.Arrays.fill(place, (byte) initial.ordinal());
+        counts[initial.ordinal()] = frameCount;
+        this.checked = mode == OwnershipMode.CHECKED;
+        this.takenAt = checked ? new Throwable[frameCount] : null;
+    }
+
+    /** Whether this table records take sites and rejects use after release. */
+    public boolean checked() {
+        return checked;
+    }
+
+    /** Number of frames tracked. */
+    public int frameCount() {
+        return place.length;
+    }
+
+    /** Where frame {@code frame} is. */
+    public FramePlace placeOf(int frame) {
+        return FramePlace.of(place[frame]);
+    }
+
+    /** Whether frame {@code frame} is in {@code expected} (one byte compare; the data-path check). */
+    public boolean isAt(int frame, FramePlace expected) {
+        return place[frame] == (byte) expected.ordinal();
+    }
+
+    /** Frames currently in {@code where}. */
+    public int count(FramePlace where) {
+        return counts[where.ordinal()];
+    }
+
+    /** Moves a frame that must be in {@code from}; returns false (and changes nothing) when it is not. */
+    public boolean tryMove(int frame, FramePlace from, FramePlace to) {
+        if (place[frame] != (byte) from.ordinal()) {
+            return false;
+        }
+        place[frame] = (byte) to.ordinal();
+        counts[from.ordinal()]--;
+        counts[to.ordinal()]++;
+        return true;
+    }
+
+    /** Moves a frame into {@link FramePlace#APP} and, in checked mode, records where. */
+    public boolean tryTake(int frame, FramePlace from) {
+        if (!tryMove(frame, from, FramePlace.APP)) {
+            return false;
+        }
+        if (checked) {
+            takenAt[frame] = new Throwable("frame " + frame + " taken by the application here");
+        }
+        return true;
+    }
+
+    /**
+     * Moves a frame the application holds to {@code to}, or throws a precise error naming the illegal
+     * transition: {@code action} is what the application tried ("release", "forward", "transmit").
+     */
+    public void giveUp(int frame, FramePlace to, String action) {
+        byte now = place[frame];
+        if (now != (byte) FramePlace.APP.ordinal()) {
+            throw illegal(frame, action);
+        }
+        place[frame] = (byte) to.ordinal();
+        counts[FramePlace.APP.ordinal()]--;
+        counts[to.ordinal()]++;
+    }
+
+    /** The error for an application action on a frame it does not hold. */
+    public IllegalFrameTransitionException illegal(int frame, String action) {
+        FramePlace now = placeOf(frame);
+        String why = switch (now) {
+            case FREE -> "it is already back in the free pool: double " + action + " or use after release";
+            case PEER -> "it belongs to the peer process: a packet from another port, or " + action
+                + " after it was already handed on";
+            case APP -> "it is held by the application";
+            default -> "it is at " + now + ": the application never received it";
+        };
+        Throwable where = checked ? takenAt[frame] : null;
+        return new IllegalFrameTransitionException("cannot " + action + " frame " + frame + ": " + why
+            + (checked ? "" : " (open the port with OwnershipMode.CHECKED to see where it was taken)"), where);
+    }
+
+    /** Proves conservation: the per-place counts add up to the frame count and agree with the table. */
+    public AuditReport audit() {
+        Map<FramePlace, Integer> byPlace = new EnumMap<>(FramePlace.class);
+        int[] recount = new int[counts.length];
+        for (byte b : place) {
+            recount[b]++;
+        }
+        long sum = 0;
+        List<String> problems = new ArrayList<>();
+        for (FramePlace p : FramePlace.values()) {
+            if (counts[p.ordinal()] != 0) {
+                byPlace.put(p, counts[p.ordinal()]);
+            }
+            sum += counts[p.ordinal()];
+            if (recount[p.ordinal()] != counts[p.ordinal()]) {
+                problems.add(p + " counted " + counts[p.ordinal()] + " but the table holds " + recount[p.ordinal()]);
+            }
+        }
+        if (sum != place.length) {
+            problems.add("counts add up to " + sum + ", not " + place.length);
+        }
+        return new AuditReport(place.length, byPlace, problems);
+    }
+
+    /** The frames the application still holds, with where each was taken in checked mode. */
+    public List<String> heldByApplication() {
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < place.length; i++) {
+            if (place[i] == (byte) FramePlace.APP.ordinal()) {
+                String site = "";
+                if (checked && takenAt[i] != null) {
+                    StackTraceElement[] st = takenAt[i].getStackTrace();
+                    site = st.length > 0 ? " taken at " + firstCallerOutsideLibrary(st) : "";
+                }
+                held.add("frame " + i + site);
+            }
+        }
+        return held;
+    }
+
+    private static String firstCallerOutsideLibrary(StackTraceElement[] trace) {
+        for (StackTraceElement e : trace) {
+            if (!e.getClassName().startsWith("io.zcnbrh.flow.") && !e.getClassName().startsWith("io.zcnbrh.backend.")) {
+                return e.toString();
+            }
+        }
+        return trace[0].toString();
+    }
+}

@@ -1,0 +1,210 @@
+package io.zcnbrh.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls into the C library through {@code java.lang.foreign}, each returning the raw result and
+ * reporting {@code errno} as a {@link SyscallException}. This is the only class that calls native code
+ * for the memory layer; every number here is from the glibc/kernel headers named beside it.
+ */
+public final class Libc {
+    // sys/mman.h
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_HUGETLB = 0x40000;
+    public static final int MADV_POPULATE_WRITE = 23; // Linux 5.14
+    // fcntl.h
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 02;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_CLOEXEC = 02000000;
+    // linux/memfd.h
+    public static final int MFD_CLOEXEC = 0x0001;
+    public static final int MFD_HUGETLB = 0x0004;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+        CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle MMAP = handle("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = handle("munmap",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MADVISE = handle("madvise",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = handle("memfd_create",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle OPEN = handle("open",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FTRUNCATE = handle("ftruncate",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SYSCALL6 = handle("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG), Linker.Option.firstVariadicArg(1));
+
+    private Libc() {
+    }
+
+    private static MethodHandle handle(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+        MemorySegment symbol = LOOKUP.find(name)
+            .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = CAPTURE_ERRNO;
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** {@code mmap(2)}; returns the mapping as a segment of {@code length} bytes, or throws with the errno. */
+    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String what,
+                                     ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags,
+                fd, offset);
+            if (addr.address() == -1L) {
+                int e = errno(state);
+                throw new SyscallException("mmap(" + what + ")", e, hint.hint(e));
+            }
+            return addr.reinterpret(length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code munmap(2)}. */
+    public static void munmap(MemorySegment mapping) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
+            if (rc != 0) {
+                throw new SyscallException("munmap", errno(state), "the mapping was not created by Z-CNBRH");
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code madvise(2)}; returns 0 or the errno (the caller decides whether that is fatal). */
+    public static int madvise(MemorySegment range, int advice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code memfd_create(2)}: an anonymous file that can be shared by passing its fd. */
+    public static int memfdCreate(String name, int flags, ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), flags);
+            if (fd < 0) {
+                int e = errno(state);
+                throw new SyscallException("memfd_create", e, hint.hint(e));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code open(2)}; returns the fd or throws with the errno and the hint for it. */
+    public static int open(String path, int flags, int mode, ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, mode);
+            if (fd < 0) {
+                int e = errno(state);
+                throw new SyscallException("open(" + path + ")", e, hint.hint(e));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ftruncate(2)}. */
+    public static void ftruncate(int fd, long length, ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) FTRUNCATE.invokeExact(state, fd, length);
+            if (rc != 0) {
+                int e = errno(state);
+                throw new SyscallException("ftruncate(" + length + ")", e, hint.hint(e));
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code close(2)}; errors are returned, not thrown, since there is nothing left to undo. */
+    public static int close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) CLOSE.invokeExact(state, fd);
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code unlink(2)}; returns 0 or the errno. */
+    public static int unlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) UNLINK.invokeExact(state, arena.allocateFrom(path));
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Raw {@code syscall(2)} with up to six arguments; returns the result, or {@code -errno} on failure. */
+    public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long rc = (long) SYSCALL6.invokeExact(state, number, a1, a2, a3, a4, a5, a6);
+            return rc == -1L ? -errno(state) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.zcnbrh.sys;
+
+/** System call numbers for the calls glibc does not wrap (arch/x86/entry/syscalls/syscall_64.tbl, asm-generic/unistd.h). */
+public final class SyscallNumbers {
+    private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+
+    /** {@code mbind(2)}. */
+    public static final long MBIND = AARCH64 ? 235 : 237;
+    /** {@code get_mempolicy(2)}. */
+    public static final long GET_MEMPOLICY = AARCH64 ? 236 : 239;
+    /** {@code move_pages(2)}. */
+    public static final long MOVE_PAGES = AARCH64 ? 239 : 279;
+
+    private SyscallNumbers() {
+    }
+}
