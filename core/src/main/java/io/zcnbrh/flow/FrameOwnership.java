@@ -146,7 +146,9 @@ public final class FrameOwnership {
 
     private static String firstCallerOutsideLibrary(StackTraceElement[] trace) {
         for (StackTraceElement e : trace) {
-            if (!e.getClassName().startsWith("io.zcnbrh.flow.") && !e.getClassName().startsWith("io.zcnbrh.backend.")) {
+            String c = e.getClassName();
+            if (!c.equals(FrameOwnership.class.getName()) && !c.startsWith("io.zcnbrh.backend.")
+                && !c.equals("io.zcnbrh.traffic.TrafficLoops")) {
                 return e.toString();
             }
         }

@@ -178,10 +178,9 @@ final class ShmLayout {
         return (int) INT.getAcquire(region, OFF_PID + 128L * side);
     }
 
-    /** Claims {@code side} for {@code pid} if it is free; returns the pid that holds it after the attempt. */
+    /** Claims {@code side} for {@code pid} if nobody holds it; returns 0 on success, else the holder's pid. */
     static int claimSide(MemorySegment region, int side, int pid) {
-        int witness = (int) INT.compareAndExchange(region, OFF_PID + 128L * side, 0, pid);
-        return witness == 0 ? pid : witness;
+        return (int) INT.compareAndExchange(region, OFF_PID + 128L * side, 0, pid);
     }
 
     /** Store-release of {@code side}'s closed flag. */

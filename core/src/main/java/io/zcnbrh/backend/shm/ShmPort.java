@@ -175,7 +175,7 @@ public final class ShmPort implements Port {
             ShmLayout layout = ShmLayout.read(region, path.toString());
             int me = (int) ProcessHandle.current().pid();
             int holder = ShmLayout.claimSide(region, 1, me);
-            if (holder != me) {
+            if (holder != 0) {
                 throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
                     + holder + "); a port joins exactly two processes");
             }
@@ -505,6 +505,20 @@ public final class ShmPort implements Port {
     public int freeFrames() {
         reclaim();
         return freeTop;
+    }
+
+    /**
+     * Entries this side published toward the peer that the peer has not consumed yet: descriptors on the data
+     * ring plus addresses on the return ring. With both sides' {@code heldLocally()} these account for every
+     * frame of the region (the cross-process conservation check of the tests).
+     */
+    public int inFlightToPeer() {
+        return tx.occupancy() + returnOut.occupancy();
+    }
+
+    /** Frames this side holds: in its free pool or lent to the application. */
+    public int heldLocally() {
+        return ownership.count(FramePlace.FREE) + ownership.count(FramePlace.APP);
     }
 
     /** The frame memory, for placement reports and no-copy checks. */

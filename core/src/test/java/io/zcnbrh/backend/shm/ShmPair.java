@@ -1,0 +1,54 @@
+package io.zcnbrh.backend.shm;
+
+import io.zcnbrh.PortConfig;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Both sides of one shm port in this JVM, with a unique name, for tests. */
+final class ShmPair implements AutoCloseable {
+    private static final AtomicLong SEQ = new AtomicLong();
+    final String name;
+    final ShmPort a;
+    final ShmPort b;
+
+    ShmPair(PortConfig config) {
+        this(config, config);
+    }
+
+    ShmPair(PortConfig configA, PortConfig configB) {
+        name = uniqueName();
+        a = ShmPort.open(name, rebuild(configA, PortConfig.ShmRole.CREATE));
+        ShmPort attached;
+        try {
+            attached = ShmPort.open(name, rebuild(configB, PortConfig.ShmRole.ATTACH));
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+        b = attached;
+    }
+
+    static String uniqueName() {
+        return "test-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+    }
+
+    private static PortConfig rebuild(PortConfig c, PortConfig.ShmRole role) {
+        return PortConfig.builder().ringSize(c.ringSize()).frameCount(c.frameCount()).frameSize(c.frameSize())
+            .headroom(c.headroom()).ownershipMode(c.ownershipMode()).creditBudget(c.creditBudget())
+            .backpressure(c.backpressure()).blockTimeout(c.blockTimeout()).shmRole(role).build();
+    }
+
+    /** Every frame of the region is held by one side or in flight on one ring: the cross-process conservation. */
+    int accountedFrames() {
+        return a.heldLocally() + b.heldLocally() + a.inFlightToPeer() + b.inFlightToPeer();
+    }
+
+    @Override
+    public void close() {
+        try {
+            b.close();
+        } finally {
+            a.close();
+        }
+    }
+}
