@@ -20,10 +20,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code zcnbrh bench ring}: the SPSC hand-off comparison (JMH, all implementations in one invocation). */
+/**
+ * {@code zcnbrh bench ring}: the SPSC hand-off comparison (JMH, all implementations in one invocation).
+ * {@code zcnbrh bench shm}: two-process throughput, shm: against a Unix domain socket, in the same run.
+ */
 @Command(name = "bench", description = "Run a benchmark side by side with its peers (JMH).")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "what to benchmark: ring")
+    @Parameters(index = "0", description = "what to benchmark: ring or shm")
     String what;
 
     @Option(names = "--json", description = "print one JSON object per result line instead of a table")
@@ -47,12 +50,52 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--spin-wait", defaultValue = "true", description = "Thread.onSpinWait() in the full/empty loops")
     String spinWait;
 
+    @Option(names = "--seconds", defaultValue = "2", description = "shm: seconds per measurement")
+    double seconds;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "shm: rounds (the median is reported)")
+    int rounds;
+
     @Override
-    public Integer call() throws RunnerException {
-        if (!"ring".equals(what)) {
-            System.err.println("unknown benchmark '" + what + "'; available: ring");
-            return 2;
+    public Integer call() throws Exception {
+        return switch (what) {
+            case "ring" -> ring();
+            case "shm" -> shm();
+            default -> {
+                System.err.println("unknown benchmark '" + what + "'; available: ring, shm");
+                yield 2;
+            }
+        };
+    }
+
+    private int shm() throws Exception {
+        double[] ours = new double[rounds];
+        double[] peer = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ours[r] = ShmThroughput.shm(seconds, 64);
+            peer[r] = ShmThroughput.unixSocket(seconds, 64);
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"bench\":\"shm\",\"impl\":\"zcnbrh\",\"round\":%d,\"ops_per_sec\":%.0f}%n",
+                    r + 1, ours[r]);
+                System.out.printf(Locale.ROOT, "{\"bench\":\"shm\",\"impl\":\"unix-socket\",\"round\":%d,\"ops_per_sec\":%.0f}%n",
+                    r + 1, peer[r]);
+            } else {
+                System.out.printf(Locale.ROOT, "round %d: shm %.2f Mpps, unix socket %.2f Mpps, ratio %.2f%n", r + 1,
+                    ours[r] / 1e6, peer[r] / 1e6, ours[r] / peer[r]);
+            }
         }
+        java.util.Arrays.sort(ours);
+        java.util.Arrays.sort(peer);
+        double mo = ours[rounds / 2];
+        double mp = peer[rounds / 2];
+        if (!json) {
+            System.out.printf(Locale.ROOT, "median: shm %.2f Mpps, unix socket %.2f Mpps, shm/unix %.2f "
+                + "(64-byte frames, receiver in a second JVM checks order)%n", mo / 1e6, mp / 1e6, mo / mp);
+        }
+        return 0;
+    }
+
+    private int ring() throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
             .include(RingHandoffBenchmark.class.getName())
             .param("impl", impls.toArray(String[]::new))
@@ -61,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
             .forks(forks)
             .warmupIterations(warmup).warmupTime(TimeValue.seconds(1))
             .measurementIterations(iterations).measurementTime(TimeValue.seconds(1))
-            .jvmArgsAppend("--enable-native-access=ALL-UNNAMED",
+            .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")
             .verbosity(json ? VerboseMode.SILENT : VerboseMode.NORMAL);
         Collection<RunResult> results = new Runner(options.build()).run();
@@ -85,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         } else {
             System.out.println();
-            System.out.println("descriptors consumed per second (median-free single invocation; ratio vs zcnbrh at the same batch)");
+            System.out.println("descriptors consumed per second, one invocation (quote the median of three); x ours = impl / zcnbrh at the same batch");
             System.out.printf(Locale.ROOT, "%-10s %6s %10s %16s %8s%n", "impl", "batch", "spinwait", "M desc/s", "x ours");
             for (String[] row : rows) {
                 double ours = rows.stream().filter(o -> o[0].equals("zcnbrh") && o[1].equals(row[1])

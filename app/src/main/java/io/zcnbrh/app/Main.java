@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code zcnbrh} command. */
 @Command(name = "zcnbrh", mixinStandardHelpOptions = true, version = "zcnbrh 0.1.0",
     description = "Zero-copy packet I/O for the JVM.",
-    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, TopologyCommand.class})
+    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class,
+        TopologyCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

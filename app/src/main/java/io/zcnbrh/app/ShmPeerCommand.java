@@ -18,14 +18,18 @@ public final class ShmPeerCommand implements Callable<Integer> {
     @Option(names = "--quiet-seconds", defaultValue = "10", description = "give up after this long without packets")
     int quietSeconds;
 
+    @Option(names = "--order-only", description = "check order only, not every byte (for benchmarks)")
+    boolean orderOnly;
+
     @Override
     public Integer call() {
         PortConfig config = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).build();
         try (ShmPort port = ShmPort.open(name, config)) {
-            SequenceChecker checker = new SequenceChecker();
+            SequenceChecker checker = new SequenceChecker(!orderOnly);
             TrafficLoops.receive(port, checker, -1, quietSeconds * 1_000_000_000L);
             System.out.println("receiver: " + checker + " audit=" + (port.audit().ok() ? "ok" : port.audit())
                 + " " + port.counters());
+            System.out.flush();
             return checker.ok() && port.audit().ok() ? 0 : 1;
         }
     }

@@ -14,19 +14,24 @@ import org.openjdk.jmh.infra.Blackhole;
 final class DisruptorHandoff implements Handoff {
     private final RingBuffer<Descriptor> ring;
     private final EventPoller<Descriptor> poller;
+    private final PollState state = new PollState();
     private final EventPoller.Handler<Descriptor> handler;
-    private Blackhole sink;
-    private int limit;
-    private int taken;
-    private long next;
+
+    /** Consumer-only fields, in their own object: no mutable field here is shared with the producer. */
+    private static final class PollState {
+        Blackhole sink;
+        int limit;
+        int taken;
+    }
 
     DisruptorHandoff(int ringSize) {
         ring = RingBuffer.createSingleProducer(Descriptor::new, ringSize, new YieldingWaitStrategy());
         poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
+        PollState st = state;
         handler = (event, sequence, endOfBatch) -> {
-            sink.consume(event.address + event.length);
-            return ++taken < limit;
+            st.sink.consume(event.address + event.length);
+            return ++st.taken < st.limit;
         };
     }
 
@@ -41,7 +46,7 @@ final class DisruptorHandoff implements Handoff {
         long lo = hi - (n - 1);
         for (long s = lo; s <= hi; s++) {
             Descriptor d = ring.get(s);
-            d.address = next++ * 2048;
+            d.address = s << 11;
             d.length = 64;
         }
         ring.publish(lo, hi);
@@ -50,15 +55,16 @@ final class DisruptorHandoff implements Handoff {
 
     @Override
     public int poll(int n, Blackhole bh) {
-        sink = bh;
-        limit = n;
-        taken = 0;
+        PollState st = state;
+        st.sink = bh;
+        st.limit = n;
+        st.taken = 0;
         try {
             poller.poll(handler);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        return taken;
+        return st.taken;
     }
 
     @Override

@@ -8,7 +8,8 @@ final class JctoolsHandoff implements Handoff {
     private final SpscArrayQueue<Descriptor> queue;
     private final Descriptor[] pool;
     private final int mask;
-    private long next;
+    /** The producer's sequence at index 16: padded inside its own array, shared with no consumer field. */
+    private final long[] producerSeq = new long[33];
 
     JctoolsHandoff(int ringSize) {
         queue = new SpscArrayQueue<>(ringSize);
@@ -22,16 +23,18 @@ final class JctoolsHandoff implements Handoff {
 
     @Override
     public int offer(int n) {
+        long next = producerSeq[16];
         int i = 0;
         for (; i < n; i++) {
             Descriptor d = pool[(int) (next & mask)];
-            d.address = next * 2048;
+            d.address = next << 11;
             d.length = 64;
             if (!queue.offer(d)) {
                 break;
             }
             next++;
         }
+        producerSeq[16] = next;
         return i;
     }
 

@@ -12,7 +12,6 @@ final class ZcnbrhHandoff implements Handoff {
     private final Mapping memory;
     private final ProducerRing producer;
     private final ConsumerRing consumer;
-    private long nextAddress;
 
     ZcnbrhHandoff(int ringSize) {
         RingLayout layout = RingLayout.compact(ringSize, 16);
@@ -23,17 +22,15 @@ final class ZcnbrhHandoff implements Handoff {
 
     @Override
     public int offer(int n) {
-        int k = producer.reserveUpTo(n);
+        // all or nothing, as libxdp's xsk_ring_prod__reserve: no trickle of partial batches near a full ring
+        int k = producer.reserve(n);
         if (k == 0) {
             return 0;
         }
         int idx = producer.reservedIndex();
-        long addr = nextAddress;
         for (int i = 0; i < k; i++) {
-            producer.setDescriptor(idx + i, addr, 64, 0);
-            addr += 2048;
+            producer.setDescriptor(idx + i, (long) (idx + i) << 11, 64, 0);
         }
-        nextAddress = addr;
         producer.submit(k);
         return k;
     }

@@ -11,7 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * following libxdp's {@code xsk_ring_cons} (headers/xdp/xsk.h): {@link #peek}, read entries,
  * {@link #release}. One thread uses a consumer; it allocates nothing and never throws on the data path.
  */
-public final class ConsumerRing {
+public final class ConsumerRing extends RingPadding {
     /** Acquire/release views of the u32 index words. */
     private static final VarHandle INDEX = JAVA_INT.varHandle();
 

@@ -12,7 +12,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link #submit}. Indices are free-running u32 values; Java's int overflow wraps exactly as u32 does.
  * One thread uses a producer; it allocates nothing and never throws on the data path (failure is a count of 0).
  */
-public final class ProducerRing {
+public final class ProducerRing extends RingPadding {
     /** Acquire/release views of the u32 index words. */
     private static final VarHandle INDEX = JAVA_INT.varHandle();
 

@@ -1,0 +1,48 @@
+package io.zcnbrh.app;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DemoCommandTest {
+    private static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = Main.run(args);
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+        assertEquals(0, rc, out);
+        return out;
+    }
+
+    @Test
+    void demoMovesPacketsBetweenTwoProcessesAndEndsWithTheSummaryLine() {
+        String out = run("demo", "--seconds", "0.5");
+        Matcher m = Pattern.compile("(?m)^demo: backend=shm packets=(\\d+) audit=ok$").matcher(out);
+        assertTrue(m.find(), out);
+        long packets = Long.parseLong(m.group(1));
+        assertTrue(packets > 0);
+        assertTrue(out.contains("receiver: packets=" + packets + " order=ok content=ok"), out);
+        String[] lines = out.strip().split("\n");
+        assertTrue(lines[lines.length - 1].startsWith("demo: backend=shm"), "the summary is the last line");
+    }
+
+    @Test
+    void topologyReportsNodeZeroPlacement() {
+        String out = run("topology", "--node", "0");
+        assertTrue(out.contains("placed on node 0"), out);
+    }
+}
