@@ -24,20 +24,28 @@ public final class Packet {
         }
     }
 
+    /** Marks a timestamp still in the frame's metadata, read only if asked for. */
+    private static final long IN_METADATA = Long.MIN_VALUE;
+
     private final int frame;
     private final long address;
     private final MemorySegment data;
+    private final MemorySegment region;
     private final FrameOwnership ownership;
     private int length;
     private long timestampNanos;
     @SuppressWarnings("unused") // accessed through REF_COUNT
     private volatile int refCount;
 
-    /** Made by a port at open: frame {@code frame} whose data starts at region address {@code address}. */
-    public Packet(int frame, long address, MemorySegment data, FrameOwnership ownership) {
+    /**
+     * Made by a port at open: frame {@code frame} whose data starts at {@code address} of {@code region};
+     * the frame's metadata timestamp is the u64 just before the data.
+     */
+    public Packet(int frame, long address, MemorySegment data, MemorySegment region, FrameOwnership ownership) {
         this.frame = frame;
         this.address = address;
         this.data = data;
+        this.region = region;
         this.ownership = ownership;
     }
 
@@ -67,9 +75,17 @@ public final class Packet {
         return (int) data.byteSize();
     }
 
-    /** When the packet was produced (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime()). */
+    /**
+     * When the packet was produced (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime()). Read from the
+     * frame's metadata on first use: a receiver that never asks never touches that cache line.
+     */
     public long timestampNanos() {
-        return timestampNanos;
+        long ts = timestampNanos;
+        if (ts == IN_METADATA) {
+            ts = region.get(java.lang.foreign.ValueLayout.JAVA_LONG, address - 8);
+            timestampNanos = ts;
+        }
+        return ts;
     }
 
     /** The frame's index in the region. */
@@ -108,6 +124,11 @@ public final class Packet {
         this.length = length;
         this.timestampNanos = timestampNanos;
         REF_COUNT.setOpaque(this, 1);
+    }
+
+    /** Hands a received packet out whose timestamp is in the frame's metadata (read lazily). */
+    public void lendReceived(int length) {
+        lend(length, IN_METADATA);
     }
 
     /** Sets the length before transmit. */

@@ -36,6 +36,13 @@ public interface Port extends AutoCloseable {
     /** Sends a received packet on without copying it (ownership transfer, M2/M3); false when dropped. */
     boolean forward(Packet packet);
 
+    /**
+     * Publishes packets that transmit/forward staged (see {@code PortConfig.txBatch}). With the default batch
+     * of 1 every transmit is published at once and this does nothing. claim() flushes by itself before it
+     * reports "no credit", and close() flushes.
+     */
+    void flush();
+
     /** The live counters. */
     PortCounters counters();
 

@@ -33,6 +33,7 @@ public final class PortConfig {
     private final int filePermissions;
     private final Duration attachTimeout;
     private final ShmRole shmRole;
+    private final int txBatch;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -67,6 +68,10 @@ public final class PortConfig {
         this.filePermissions = b.filePermissions;
         this.attachTimeout = b.attachTimeout;
         this.shmRole = b.shmRole;
+        if (b.txBatch < 1 || b.txBatch > b.ringSize) {
+            throw new IllegalArgumentException("txBatch must be 1.." + b.ringSize + " (the ring size), was " + b.txBatch);
+        }
+        this.txBatch = b.txBatch;
     }
 
     /** A builder with the defaults: ring 2048, 2048-byte frames, headroom 256, unbound, fast ownership, drop newest. */
@@ -144,6 +149,11 @@ public final class PortConfig {
         return shmRole;
     }
 
+    /** Transmits staged before they are published to the receiver in one store (1: each at once). */
+    public int txBatch() {
+        return txBatch;
+    }
+
     /** Builds a {@link PortConfig}. */
     public static final class Builder {
         private int ringSize = 2048;
@@ -159,6 +169,7 @@ public final class PortConfig {
         private int filePermissions = 0600;
         private Duration attachTimeout = Duration.ofSeconds(10);
         private ShmRole shmRole = ShmRole.AUTO;
+        private int txBatch = 1;
 
         private Builder() {
         }
@@ -238,6 +249,15 @@ public final class PortConfig {
         /** Create, attach, or either (default). */
         public Builder shmRole(ShmRole v) {
             shmRole = v;
+            return this;
+        }
+
+        /**
+         * Publish transmits in groups of {@code v} (one release store and one cache-line hand-over per group
+         * instead of per packet); {@link io.zcnbrh.Port#flush()} publishes a partial group. Default 1.
+         */
+        public Builder txBatch(int v) {
+            txBatch = v;
             return this;
         }
 

@@ -56,6 +56,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "shm: rounds (the median is reported)")
     int rounds;
 
+    @Option(names = "--length", split = ",", description = "shm: frame lengths in bytes (default: 64,1500)")
+    List<Integer> lengths = List.of(64, 1500);
+
     @Override
     public Integer call() throws Exception {
         return switch (what) {
@@ -69,30 +72,36 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int shm() throws Exception {
-        double[] ours = new double[rounds];
-        double[] peer = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            ours[r] = ShmThroughput.shm(seconds, 64);
-            peer[r] = ShmThroughput.unixSocket(seconds, 64);
-            if (json) {
-                System.out.printf(Locale.ROOT, "{\"bench\":\"shm\",\"impl\":\"zcnbrh\",\"round\":%d,\"ops_per_sec\":%.0f}%n",
-                    r + 1, ours[r]);
-                System.out.printf(Locale.ROOT, "{\"bench\":\"shm\",\"impl\":\"unix-socket\",\"round\":%d,\"ops_per_sec\":%.0f}%n",
-                    r + 1, peer[r]);
-            } else {
-                System.out.printf(Locale.ROOT, "round %d: shm %.2f Mpps, unix socket %.2f Mpps, ratio %.2f%n", r + 1,
-                    ours[r] / 1e6, peer[r] / 1e6, ours[r] / peer[r]);
+        for (int length : lengths) {
+            double[] ours = new double[rounds];
+            double[] peer = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ours[r] = ShmThroughput.shm(seconds, length);
+                peer[r] = ShmThroughput.unixSocket(seconds, length);
+                if (json) {
+                    printShmJson("zcnbrh", length, r, ours[r]);
+                    printShmJson("unix-socket", length, r, peer[r]);
+                } else {
+                    System.out.printf(Locale.ROOT, "%d B round %d: shm %.2f Mpps, unix socket %.2f Mpps, ratio %.2f%n",
+                        length, r + 1, ours[r] / 1e6, peer[r] / 1e6, ours[r] / peer[r]);
+                }
+            }
+            java.util.Arrays.sort(ours);
+            java.util.Arrays.sort(peer);
+            double mo = ours[rounds / 2];
+            double mp = peer[rounds / 2];
+            if (!json) {
+                System.out.printf(Locale.ROOT, "%d B median: shm %.2f Mpps (%.1f Gbit/s), unix socket %.2f Mpps, "
+                    + "shm/unix %.2f (receiver in a second JVM checks order)%n", length, mo / 1e6,
+                    mo * length * 8 / 1e9, mp / 1e6, mo / mp);
             }
         }
-        java.util.Arrays.sort(ours);
-        java.util.Arrays.sort(peer);
-        double mo = ours[rounds / 2];
-        double mp = peer[rounds / 2];
-        if (!json) {
-            System.out.printf(Locale.ROOT, "median: shm %.2f Mpps, unix socket %.2f Mpps, shm/unix %.2f "
-                + "(64-byte frames, receiver in a second JVM checks order)%n", mo / 1e6, mp / 1e6, mo / mp);
-        }
         return 0;
+    }
+
+    private static void printShmJson(String impl, int length, int round, double ops) {
+        System.out.printf(Locale.ROOT, "{\"bench\":\"shm\",\"impl\":\"%s\",\"length\":%d,\"round\":%d,"
+            + "\"ops_per_sec\":%.0f}%n", impl, length, round + 1, ops);
     }
 
     private int ring() throws RunnerException {

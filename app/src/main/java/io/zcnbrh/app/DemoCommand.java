@@ -27,7 +27,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String name = "demo-" + ProcessHandle.current().pid();
-        PortConfig config = PortConfig.builder().ringSize(2048).frameCount(8192)
+        PortConfig config = PortConfig.builder().ringSize(4096).frameCount(8192).txBatch(64)
             .shmRole(PortConfig.ShmRole.CREATE).build();
         try (ShmPort port = ShmPort.open(name, config)) {
             System.out.println("demo: sender pid " + ProcessHandle.current().pid() + " created " + port.spec() + " ("
@@ -36,6 +36,13 @@ public final class DemoCommand implements Callable<Integer> {
             Process receiver = JavaProcess.start(List.of("shm-receive", "--name", name));
             List<String> receiverOutput = new ArrayList<>();
             Thread pump = JavaProcess.pump(receiver, receiverOutput);
+            if (!TrafficLoops.awaitPeer(port, 30_000_000_000L)) {
+                receiver.destroyForcibly();
+                System.out.println("demo: the receiver process did not attach within 30 s: " + receiverOutput);
+                return 1;
+            }
+            System.out.println("demo: receiver pid " + receiver.pid() + " attached; sending " + length
+                + "-byte frames for " + seconds + " s (64 per published batch)");
             long start = System.nanoTime();
             long sent = TrafficLoops.send(port, 0, Long.MAX_VALUE, length, (long) (seconds * 1e9));
             double elapsed = (System.nanoTime() - start) / 1e9;

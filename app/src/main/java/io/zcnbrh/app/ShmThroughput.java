@@ -34,12 +34,16 @@ final class ShmThroughput {
     /** Packets per second over shm: for {@code seconds}. */
     static double shm(double seconds, int length) throws Exception {
         String name = "bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        PortConfig config = PortConfig.builder().ringSize(2048).frameCount(8192)
+        PortConfig config = PortConfig.builder().ringSize(4096).frameCount(8192).txBatch(64)
             .shmRole(PortConfig.ShmRole.CREATE).build();
         try (ShmPort port = ShmPort.open(name, config)) {
             Process receiver = JavaProcess.start(List.of("shm-receive", "--name", name, "--order-only"));
             List<String> out = new ArrayList<>();
             Thread pump = JavaProcess.pump(receiver, out);
+            if (!TrafficLoops.awaitPeer(port, 30_000_000_000L)) {
+                receiver.destroyForcibly();
+                throw new IllegalStateException("the receiver did not attach within 30 s: " + out);
+            }
             long t0 = System.nanoTime();
             long sent = TrafficLoops.send(port, 0, Long.MAX_VALUE, length, (long) (seconds * 1e9));
             double elapsed = (System.nanoTime() - t0) / 1e9;

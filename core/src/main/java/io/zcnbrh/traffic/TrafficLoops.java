@@ -36,7 +36,20 @@ public final class TrafficLoops {
                 }
             }
         }
+        port.flush();
         return sent;
+    }
+
+    /** Waits up to {@code timeoutNanos} for the other side of a shm port to attach; false on timeout. */
+    public static boolean awaitPeer(ShmPort port, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!port.peerAttached()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
     }
 
     /**

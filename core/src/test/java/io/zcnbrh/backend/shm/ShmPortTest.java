@@ -138,6 +138,39 @@ class ShmPortTest {
     }
 
     @Test
+    void batchedTransmitsArePublishedPerBatchOrOnFlush() {
+        PortConfig batched = PortConfig.builder().ringSize(16).frameCount(32).txBatch(4).build();
+        try (ShmPair pair = new ShmPair(batched)) {
+            for (int i = 0; i < 3; i++) {
+                send(pair.a, i);
+            }
+            assertNull(pair.b.poll(), "three staged, not yet published");
+            assertEquals(32, pair.accountedFrames(), "staged frames are accounted as in flight");
+            send(pair.a, 3);
+            SequenceChecker checker = new SequenceChecker();
+            assertEquals(4, pair.b.poll(checker, 64), "the fourth completed the batch");
+            send(pair.a, 4);
+            pair.a.flush();
+            assertEquals(1, pair.b.poll(checker, 64), "flush published the partial batch");
+            assertTrue(checker.ok(), checker.toString());
+            assertThrows(IllegalArgumentException.class, () -> PortConfig.builder().ringSize(16).txBatch(17).build());
+        }
+    }
+
+    @Test
+    void claimFlushesStagedPacketsBeforeReportingNoCredit() {
+        PortConfig batched = PortConfig.builder().ringSize(16).frameCount(8).txBatch(16).build();
+        try (ShmPair pair = new ShmPair(batched)) {
+            for (int i = 0; i < 4; i++) {
+                send(pair.a, i);
+            }
+            assertNull(pair.a.claim(), "no frame left");
+            assertEquals(4, pair.b.poll(p -> { }, 64), "but the claim published the staged four");
+            assertNotNull(pair.a.claim(), "and their credits came back");
+        }
+    }
+
+    @Test
     void creditBudgetStopsPollingUntilReleased() {
         PortConfig budget3 = PortConfig.builder().ringSize(16).frameCount(32).creditBudget(3).build();
         try (ShmPair pair = new ShmPair(SMALL, budget3)) {
