@@ -22,8 +22,7 @@ final class ZcnbrhHandoff implements Handoff {
 
     @Override
     public int offer(int n) {
-        // all or nothing, as libxdp's xsk_ring_prod__reserve: no trickle of partial batches near a full ring
-        int k = producer.reserve(n);
+        int k = producer.reserveUpTo(n);
         if (k == 0) {
             return 0;
         }

@@ -124,6 +124,13 @@ public final class Mapping implements AutoCloseable {
         try {
             MemoryPolicy.bind(seg, numaNode);
             prefault(seg, pageSize, fresh);
+            // Verify, don't assume: ask the kernel where the pages really are (move_pages in query mode).
+            Map<Integer, Integer> placed = MemoryPolicy.pageNodes(seg, pageSize.bytes(), 1024);
+            if (!placed.keySet().equals(java.util.Set.of(numaNode))) {
+                throw new ZcnbrhException("asked for NUMA node " + numaNode + " but the pages of " + what
+                    + " are on nodes (node -> sampled pages) " + placed + "; check the node's free memory"
+                    + " (/sys/devices/system/node/node" + numaNode + "/meminfo)");
+            }
         } catch (RuntimeException e) {
             Libc.munmap(seg);
             throw e;
