@@ -2,6 +2,8 @@ package io.zcnbrh.mem;
 
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * Fixed-size frames over a page-aligned region (the UMEM of AF_XDP): frame {@code i} starts at address
  * {@code i * frameSize}; its data starts {@code headroom} bytes later. Addresses are offsets into the region,
@@ -111,11 +113,11 @@ public final class FrameRegion {
 
     /** Writes the frame's metadata timestamp (the 8 bytes before its data). */
     public void setTimestamp(int index, long nanos) {
-        memory.set(java.lang.foreign.ValueLayout.JAVA_LONG, dataAddress(index) - METADATA_BYTES, nanos);
+        memory.set(JAVA_LONG, dataAddress(index) - METADATA_BYTES, nanos);
     }
 
     /** Reads the frame's metadata timestamp. */
     public long timestamp(int index) {
-        return memory.get(java.lang.foreign.ValueLayout.JAVA_LONG, dataAddress(index) - METADATA_BYTES);
+        return memory.get(JAVA_LONG, dataAddress(index) - METADATA_BYTES);
     }
 }

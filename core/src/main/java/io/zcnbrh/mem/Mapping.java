@@ -9,9 +9,11 @@ import io.zcnbrh.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A page-aligned, pre-faulted memory mapping that is never on the Java heap: anonymous, a memfd, or a file
@@ -126,7 +128,7 @@ public final class Mapping implements AutoCloseable {
             prefault(seg, pageSize, fresh);
             // Verify, don't assume: ask the kernel where the pages really are (move_pages in query mode).
             Map<Integer, Integer> placed = MemoryPolicy.pageNodes(seg, pageSize.bytes(), 1024);
-            if (!placed.keySet().equals(java.util.Set.of(numaNode))) {
+            if (!placed.keySet().equals(Set.of(numaNode))) {
                 throw new ZcnbrhException("asked for NUMA node " + numaNode + " but the pages of " + what
                     + " are on nodes (node -> sampled pages) " + placed + "; check the node's free memory"
                     + " (/sys/devices/system/node/node" + numaNode + "/meminfo)");
@@ -152,7 +154,7 @@ public final class Mapping implements AutoCloseable {
         }
         // Kernels before 5.14 lack MADV_POPULATE_WRITE (EINVAL): touch one byte per page instead.
         for (long off = 0; off < seg.byteSize(); off += pageSize.bytes()) {
-            seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, off, (byte) 0);
+            seg.set(ValueLayout.JAVA_BYTE, off, (byte) 0);
         }
     }
 

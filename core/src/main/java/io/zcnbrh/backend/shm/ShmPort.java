@@ -16,8 +16,9 @@ import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
-import io.zcnbrh.sys.SyscallException;
 import io.zcnbrh.sys.Errno;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -141,7 +142,7 @@ public final class ShmPort implements Port {
             return port;
         } catch (RuntimeException e) {
             mapping.close();
-            io.zcnbrh.sys.Libc.unlink(path.toString());
+            Libc.unlink(path.toString());
             throw e;
         }
     }
@@ -197,7 +198,7 @@ public final class ShmPort implements Port {
             int creator = ShmLayout.pid(region, 0);
             if (creator != 0 && !alive(creator) && ShmLayout.pid(region, 1) == 0) {
                 LOG.log(System.Logger.Level.WARNING, "removing stale shm region {0} of exited pid {1}", path, creator);
-                io.zcnbrh.sys.Libc.unlink(path.toString());
+                Libc.unlink(path.toString());
             }
         } catch (ZcnbrhException e) {
             // still being created by a live process, or not ours: leave it alone and attach normally
@@ -615,7 +616,7 @@ public final class ShmPort implements Port {
         ShmLayout.markClosed(region, side);
         mapping.close();
         if (side == 0) {
-            io.zcnbrh.sys.Libc.unlink(path.toString());
+            Libc.unlink(path.toString());
         }
     }
 
