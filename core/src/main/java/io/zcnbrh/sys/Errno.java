@@ -23,6 +23,8 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
+    public static final int E2BIG = 7;
+    public static final int ENOTSUP = 95;
 
     private static final String[] NAMES = new String[134];
 

@@ -11,6 +11,9 @@ public final class SyscallNumbers {
     /** {@code move_pages(2)}. */
     public static final long MOVE_PAGES = AARCH64 ? 239 : 279;
 
+    /** {@code bpf(2)}. */
+    public static final long BPF = AARCH64 ? 280 : 321;
+
     private SyscallNumbers() {
     }
 }
