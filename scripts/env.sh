@@ -23,3 +23,14 @@ zcnbrh_need_maven() {
   echo "zcnbrh: Maven (mvn) is needed to build; install it (apt-get install maven)." >&2
   return 1
 }
+
+zcnbrh_need_iproute2() {
+  command -v ip >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "zcnbrh: installing iproute2 with apt-get (the tests make veth pairs in network namespaces)" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2) >&2
+    command -v ip >/dev/null 2>&1 && return 0
+  fi
+  echo "zcnbrh: iproute2 (ip) is needed by the tests; install it (apt-get install iproute2)." >&2
+  return 1
+}

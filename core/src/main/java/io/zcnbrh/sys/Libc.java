@@ -62,6 +62,14 @@ public final class Libc {
     private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle MOUNT = handle("mount",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SOCKET = handle("socket",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SENDTO = handle("sendto",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECV = handle("recv",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SYSCALL6 = handle("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG), Linker.Option.firstVariadicArg(1));
@@ -194,6 +202,53 @@ public final class Libc {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) UNLINK.invokeExact(state, arena.allocateFrom(path));
             return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code socket(2)}; returns the fd or throws with the errno and the hint for it. */
+    public static int socket(int domain, int type, int protocol, String what, ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) SOCKET.invokeExact(state, domain, type | 02000000, protocol);
+            if (fd < 0) {
+                int e = errno(state);
+                throw new SyscallException("socket(" + what + ")", e, hint.hint(e));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendto(2)}; returns bytes sent or {@code -errno}. */
+    public static long sendto(int fd, MemorySegment buf, long length, int flags, MemorySegment addr, int addrLen) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long rc = (long) SENDTO.invokeExact(state, fd, buf, length, flags, addr, addrLen);
+            return rc < 0 ? -errno(state) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code recv(2)}; returns bytes received or {@code -errno}. */
+    public static long recv(int fd, MemorySegment buf, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long rc = (long) RECV.invokeExact(state, fd, buf, buf.byteSize(), flags);
+            return rc < 0 ? -errno(state) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code if_nametoindex(3)}; 0 when there is no such interface. */
+    public static int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
         } catch (Throwable t) {
             throw rethrow(t);
         }

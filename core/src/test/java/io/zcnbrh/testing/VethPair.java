@@ -1,0 +1,113 @@
+package io.zcnbrh.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A veth pair made for one test: {@link #outer} in this network namespace, {@link #inner} in a namespace of its own,
+ * both up. Names carry this JVM's pid, so parallel runs never collide, and a pair left behind by a run that crashed
+ * is removed by the next run (its pid is gone). Close removes the link and the namespace even after a failure.
+ */
+public final class VethPair implements AutoCloseable {
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final String PREFIX = "zcnbrh-t";
+    /** The namespace holding {@link #inner}. */
+    public final String netns;
+    /** The end in this namespace. */
+    public final String outer;
+    /** The end in {@link #netns}. */
+    public final String inner;
+
+    /** Creates the pair (needs root and iproute2). */
+    public VethPair() {
+        removeStale();
+        long pid = ProcessHandle.current().pid();
+        int n = SEQ.incrementAndGet();
+        String id = Long.toString(pid, 36) + Integer.toString(n, 36);
+        netns = PREFIX + pid + "-" + n;
+        outer = "zo" + id;
+        inner = "zi" + id;
+        boolean ok = false;
+        try {
+            ip("netns", "add", netns);
+            ip("link", "add", outer, "type", "veth", "peer", "name", inner, "netns", netns);
+            ip("link", "set", outer, "up");
+            ip("-n", netns, "link", "set", inner, "up");
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
+        }
+    }
+
+    /** Runs {@code ip args...}; throws with its output when it fails. */
+    public static String ip(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    private static String run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + " hung");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + out.strip());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + cmd + ": " + e.getMessage()
+                + " (iproute2 missing? run-tests.sh installs it)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void removeStale() {
+        String list;
+        try {
+            list = ip("netns", "list");
+        } catch (IllegalStateException e) {
+            return;
+        }
+        for (String line : list.split("\n")) {
+            String name = line.split(" ")[0];
+            if (!name.startsWith(PREFIX)) {
+                continue;
+            }
+            String pidPart = name.substring(PREFIX.length()).split("-")[0];
+            try {
+                long pid = Long.parseLong(pidPart);
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                ip("netns", "del", name); // deleting the namespace deletes its veth end, and with it the pair
+            } catch (RuntimeException ignored) {
+                // not ours, or already gone
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            ip("link", "del", outer);
+        } catch (IllegalStateException ignored) {
+            // never created, or gone with the namespace
+        }
+        try {
+            ip("netns", "del", netns);
+        } catch (IllegalStateException ignored) {
+            // never created
+        }
+    }
+}
