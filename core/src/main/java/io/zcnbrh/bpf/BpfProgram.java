@@ -153,6 +153,19 @@ public final class BpfProgram implements AutoCloseable {
      * which sends redirected/TX frames for real: a traffic generator).
      */
     public TestRunResult testRun(byte[] packet, int repeat, int flags) {
+        return testRun(packet, repeat, flags, 0);
+    }
+
+    /**
+     * Live-frames mode (BPF_F_TEST_XDP_LIVE_FRAMES, Linux 5.18): runs {@code repeat} times as if {@code packet} had
+     * arrived on interface {@code ifindex}; frames the program returns XDP_TX for leave through that interface,
+     * XDP_REDIRECT ones through their target, XDP_PASS ones enter the stack. A traffic generator in the kernel.
+     */
+    public TestRunResult generate(byte[] packet, int ifindex, int repeat) {
+        return testRun(packet, repeat, TestRunAttr.F_TEST_XDP_LIVE_FRAMES, ifindex);
+    }
+
+    private TestRunResult testRun(byte[] packet, int repeat, int flags, int ifindex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(Math.max(packet.length, 1), 8);
             MemorySegment.copy(packet, 0, in, JAVA_BYTE, 0, packet.length);
@@ -168,6 +181,14 @@ public final class BpfProgram implements AutoCloseable {
             }
             attr.set(JAVA_INT, TestRunAttr.REPEAT, repeat);
             attr.set(JAVA_INT, TestRunAttr.FLAGS, flags);
+            if (ifindex > 0) {
+                // struct xdp_md as ctx_in: data 0, data_end len, data_meta 0, ingress_ifindex, rx_queue_index 0
+                MemorySegment ctx = arena.allocate(24, 8);
+                ctx.set(JAVA_INT, 4, packet.length);
+                ctx.set(JAVA_INT, 12, ifindex);
+                attr.set(JAVA_INT, TestRunAttr.CTX_SIZE_IN, 24);
+                attr.set(JAVA_LONG, TestRunAttr.CTX_IN, ctx.address());
+            }
             long rc = BpfSyscall.call(BpfCommand.PROG_TEST_RUN, attr);
             if (rc < 0) {
                 int errno = (int) -rc;

@@ -70,6 +70,7 @@ public final class Libc {
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
         FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SETNS = handle("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SYSCALL6 = handle("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG), Linker.Option.firstVariadicArg(1));
@@ -249,6 +250,17 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setns(2)}; returns 0 or the errno. */
+    public static int setns(int fd, int nstype) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) SETNS.invokeExact(state, fd, nstype);
+            return rc == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -2,9 +2,13 @@ package io.zcnbrh.bpf;
 
 import io.zcnbrh.ZcnbrhException;
 import io.zcnbrh.bpf.asm.Assembler;
+
+import static io.zcnbrh.bpf.asm.Assembler.*;
+import static io.zcnbrh.bpf.asm.Op.*;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.sys.SyscallException;
 import io.zcnbrh.testing.VethPair;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +68,45 @@ class XdpAttachTest {
             assertThrows(IllegalArgumentException.class,
                 () -> XskRedirectProgram.load(BpfMap.create(MapType.ARRAY, 4, 4, 1, "notxsk")));
         }
+    }
+
+    @Test
+    void liveFramesModeSendsRealFramesOutOfTheInterface() {
+        try (VethPair veth = new VethPair();
+             BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
+             BpfProgram tx = BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_TX).build(), "gen");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x88B5), "count");
+             // the peer end counts our frames (EtherType 0x88B5) with a program of its own, which also turns on the
+             // NAPI a veth end needs to take XDP frames
+             XdpAttachment peer = NetNamespace.call(veth.netns,
+                 () -> XdpAttachment.attach(counter, veth.inner, XdpMode.DRIVER))) {
+            assertEquals(XdpAttachment.Via.LINK, peer.via());
+            byte[] frame = BpfKernelTest.packet(64);
+            for (int i = 0; i < 6; i++) {
+                frame[i] = (byte) 0xff;          // broadcast destination
+            }
+            frame[6] = 0x02;                     // locally administered source
+            frame[12] = (byte) 0x88;             // IEEE 802 local experimental EtherType
+            frame[13] = (byte) 0xB5;
+            tx.generate(frame, XdpAttachment.ifindex(veth.outer), 1000);
+            assertEquals(1000L, seen.lookupLong(0), "the peer end received every generated frame");
+        }
+    }
+
+    /** XDP program: count frames of {@code etherType} in {@code map[0]}, pass everything. */
+    static java.util.List<io.zcnbrh.bpf.asm.Insn> countEtherType(BpfMap map, int etherType) {
+        int wire = Short.toUnsignedInt(Short.reverseBytes((short) etherType)); // as a little-endian u16 load sees it
+        return new Assembler()
+            .ldx(W, R2, R1, 0).ldx(W, R3, R1, 4)
+            .mov64Reg(R4, R2).alu64(ADD, R4, 14).jmpReg(JGT, R4, R3, "pass")
+            .ldx(H, R4, R2, 12).jmp(JNE, R4, wire, "pass")
+            .st(W, R10, -4, 0)
+            .ldMap(R1, map).mov64Reg(R2, R10).alu64(ADD, R2, -4)
+            .call(io.zcnbrh.bpf.asm.Helpers.MAP_LOOKUP_ELEM)
+            .jmp(JEQ, R0, 0, "pass")
+            .mov64(R1, 1).atomic(DW, ADD, R0, R1, 0)
+            .label("pass").ret(TestRunResult.XDP_PASS)
+            .build();
     }
 
     @Test
