@@ -55,6 +55,8 @@ public final class Interpreter {
     private int ingressIfindex = 1;
     private int rxQueueIndex;
     private int redirectTarget = -1;
+    /** The lowest stack byte the current frame may touch: 512 bytes per frame (MAX_BPF_STACK), callers' frames above. */
+    private long stackBottom;
 
     /**
      * Prepares {@code insns} of {@code type}. Map references ({@link Insn#map()}) are resolved through {@code bindings}
@@ -138,6 +140,7 @@ public final class Interpreter {
         rg[1] = CTX;
         v[10] = (long) FRAME * MAX_FRAMES;
         rg[10] = STACK;
+        stackBottom = v[10] - FRAME;
         return (int) execute();
     }
 
@@ -222,6 +225,7 @@ public final class Interpreter {
                             rg[6 + r] = savedTags[depth * 5 + r];
                         }
                         v[10] += FRAME;
+                        stackBottom = v[10] - FRAME;
                         pc = returnPc[depth];
                         continue;
                     }
@@ -237,6 +241,7 @@ public final class Interpreter {
                             returnPc[depth] = pc + 1;
                             depth++;
                             v[10] -= FRAME;
+                            stackBottom = v[10] - FRAME;
                             pc = pc + 1 + in.imm();
                             continue;
                         }
@@ -451,7 +456,13 @@ public final class Interpreter {
                 limit = seg.byteSize();
             }
         }
-        if (offset < 0 || offset + bytes > limit) {
+        long floor = region == STACK ? stackBottom : 0;
+        if (offset < floor || offset + bytes > limit) {
+            if (region == STACK) {
+                offset -= v[10]; // say it as the program wrote it: relative to r10
+                throw fault(pc, "out-of-bounds stack " + (write ? "write" : "read") + " of " + bytes + " bytes at r10"
+                    + offset + " (a frame is " + FRAME + " bytes)");
+            }
             throw fault(pc, "out-of-bounds " + (write ? "write" : "read") + " of " + bytes + " bytes at offset "
                 + offset + " of a " + limit + "-byte " + regionName(region));
         }
