@@ -412,21 +412,10 @@ public final class Interpreter {
         };
     }
 
+    /** A 32-bit compare is the 64-bit one on the low words, sign-extended for the signed operations. */
     private static boolean compare32(int op, int a, int b) {
-        return switch (op) {
-            case JEQ -> a == b;
-            case JNE -> a != b;
-            case JGT -> Integer.compareUnsigned(a, b) > 0;
-            case JGE -> Integer.compareUnsigned(a, b) >= 0;
-            case JLT -> Integer.compareUnsigned(a, b) < 0;
-            case JLE -> Integer.compareUnsigned(a, b) <= 0;
-            case JSGT -> a > b;
-            case JSGE -> a >= b;
-            case JSLT -> a < b;
-            case JSLE -> a <= b;
-            case JSET -> (a & b) != 0;
-            default -> throw new InterpreterException("unknown jump operation 0x" + Integer.toHexString(op));
-        };
+        boolean signed = op == JSGT || op == JSGE || op == JSLT || op == JSLE;
+        return compare(op, signed ? a : a & 0xffffffffL, signed ? b : b & 0xffffffffL);
     }
 
     // ---- memory -------------------------------------------------------------------------------------------
