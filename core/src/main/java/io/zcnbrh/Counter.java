@@ -21,7 +21,19 @@ public enum Counter {
     /** Polls refused because the application already holds its whole credit budget. */
     CREDIT_STALLS("credit_stalls"),
     /** Frames that came back from the peer or kernel into the free pool. */
-    FRAMES_RECLAIMED("frames_reclaimed");
+    FRAMES_RECLAIMED("frames_reclaimed"),
+    /** AF_XDP: frames the kernel dropped for this socket (XDP_STATISTICS rx_dropped). */
+    XDP_RX_DROPPED("xdp_rx_dropped"),
+    /** AF_XDP: invalid descriptors on the fill ring (rx_invalid_descs). */
+    XDP_RX_INVALID("xdp_rx_invalid_descs"),
+    /** AF_XDP: invalid descriptors we put on the TX ring (tx_invalid_descs). */
+    XDP_TX_INVALID("xdp_tx_invalid_descs"),
+    /** AF_XDP: frames dropped because the RX ring was full (rx_ring_full). */
+    XDP_RX_RING_FULL("xdp_rx_ring_full"),
+    /** AF_XDP: times the fill ring was empty when a frame arrived (rx_fill_ring_empty_descs). */
+    XDP_FILL_RING_EMPTY("xdp_fill_ring_empty"),
+    /** AF_XDP: times the kernel found the TX ring empty (tx_ring_empty_descs). */
+    XDP_TX_RING_EMPTY("xdp_tx_ring_empty");
 
     private final String metricName;
 

@@ -43,6 +43,15 @@ public interface Port extends AutoCloseable {
      */
     void flush();
 
+    /**
+     * Waits up to {@code timeoutNanos} for packets, without spinning where the backend can block in the kernel
+     * (AF_XDP: poll(2) on the socket, which also lets the kernel's receive work run on this core). Returns early
+     * when packets may be there; a caller polls again either way.
+     */
+    default void awaitPackets(long timeoutNanos) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));
+    }
+
     /** The live counters. */
     PortCounters counters();
 

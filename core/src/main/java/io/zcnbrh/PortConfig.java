@@ -34,6 +34,12 @@ public final class PortConfig {
     private final Duration attachTimeout;
     private final ShmRole shmRole;
     private final int txBatch;
+    private final io.zcnbrh.bpf.link.XdpMode xdpMode;
+    private final io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode;
+    private final boolean needWakeup;
+    private final int busyPollMicros;
+    private final int busyPollBudget;
+    private final boolean preferBusyPoll;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -72,6 +78,45 @@ public final class PortConfig {
             throw new IllegalArgumentException("txBatch must be 1.." + b.ringSize + " (the ring size), was " + b.txBatch);
         }
         this.txBatch = b.txBatch;
+        this.xdpMode = b.xdpMode;
+        this.bindMode = b.bindMode;
+        this.needWakeup = b.needWakeup;
+        if (b.busyPollMicros < 0 || b.busyPollBudget < 0) {
+            throw new IllegalArgumentException("busy poll time and budget must not be negative");
+        }
+        this.busyPollMicros = b.busyPollMicros;
+        this.busyPollBudget = b.busyPollBudget;
+        this.preferBusyPoll = b.preferBusyPoll;
+    }
+
+    /** AF_XDP: where the redirect program runs (native by default, generic when the driver has no native XDP). */
+    public io.zcnbrh.bpf.link.XdpMode xdpMode() {
+        return xdpMode;
+    }
+
+    /** AF_XDP: copy, zero-copy, or zero-copy when the driver offers it (default). */
+    public io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode() {
+        return bindMode;
+    }
+
+    /** AF_XDP: use the need_wakeup flags (default), so the kernel is only kicked when it asks. */
+    public boolean needWakeup() {
+        return needWakeup;
+    }
+
+    /** SO_BUSY_POLL in microseconds (0: off). */
+    public int busyPollMicros() {
+        return busyPollMicros;
+    }
+
+    /** SO_BUSY_POLL_BUDGET (0: the kernel's default). */
+    public int busyPollBudget() {
+        return busyPollBudget;
+    }
+
+    /** SO_PREFER_BUSY_POLL. */
+    public boolean preferBusyPoll() {
+        return preferBusyPoll;
     }
 
     /** A builder with the defaults: ring 2048, 2048-byte frames, headroom 256, unbound, fast ownership, drop newest. */
@@ -170,6 +215,12 @@ public final class PortConfig {
         private Duration attachTimeout = Duration.ofSeconds(10);
         private ShmRole shmRole = ShmRole.AUTO;
         private int txBatch = 1;
+        private io.zcnbrh.bpf.link.XdpMode xdpMode = io.zcnbrh.bpf.link.XdpMode.DRIVER;
+        private io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode = io.zcnbrh.backend.afxdp.XskSocket.BindMode.AUTO;
+        private boolean needWakeup = true;
+        private int busyPollMicros;
+        private int busyPollBudget;
+        private boolean preferBusyPoll;
 
         private Builder() {
         }
@@ -258,6 +309,32 @@ public final class PortConfig {
          */
         public Builder txBatch(int v) {
             txBatch = v;
+            return this;
+        }
+
+        /** AF_XDP: native (DRIVER, default; falls back to SKB, announced) or generic (SKB) XDP. */
+        public Builder xdpMode(io.zcnbrh.bpf.link.XdpMode v) {
+            xdpMode = v;
+            return this;
+        }
+
+        /** AF_XDP: AUTO (zero-copy when offered, default), COPY or ZEROCOPY. */
+        public Builder bindMode(io.zcnbrh.backend.afxdp.XskSocket.BindMode v) {
+            bindMode = v;
+            return this;
+        }
+
+        /** AF_XDP: use need_wakeup (default true). */
+        public Builder needWakeup(boolean v) {
+            needWakeup = v;
+            return this;
+        }
+
+        /** SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL for the socket (0, 0, false: off). */
+        public Builder busyPoll(int micros, int budget, boolean prefer) {
+            busyPollMicros = micros;
+            busyPollBudget = budget;
+            preferBusyPoll = prefer;
             return this;
         }
 

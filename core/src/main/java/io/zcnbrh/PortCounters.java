@@ -21,6 +21,11 @@ public final class PortCounters {
         SLOT.setOpaque(values, i, (long) SLOT.getOpaque(values, i) + delta);
     }
 
+    /** Sets {@code counter} (for values the kernel counts, copied in by whoever reads them). */
+    public void set(Counter counter, long value) {
+        SLOT.setOpaque(values, (counter.ordinal() + 1) * STRIDE, value);
+    }
+
     /** Adds one to {@code counter}; single writer only. */
     public void increment(Counter counter) {
         add(counter, 1);

@@ -1,5 +1,6 @@
 package io.zcnbrh;
 
+import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.backend.shm.ShmPort;
 
 /**
@@ -7,7 +8,7 @@ import io.zcnbrh.backend.shm.ShmPort;
  */
 public final class Zcnbrh {
     /** Backends this build can open, by scheme. */
-    public static final String AVAILABLE_BACKENDS = "shm";
+    public static final String AVAILABLE_BACKENDS = "shm, afxdp";
 
     private Zcnbrh() {
     }
@@ -28,6 +29,7 @@ public final class Zcnbrh {
         String target = spec.substring(colon + 1);
         return switch (scheme) {
             case "shm" -> ShmPort.open(target, config);
+            case "afxdp" -> AfXdpPort.open(target, config);
             default -> throw new IllegalArgumentException("unknown backend '" + scheme + "' in spec '" + spec
                 + "'; this build has: " + AVAILABLE_BACKENDS);
         };

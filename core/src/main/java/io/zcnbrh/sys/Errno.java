@@ -25,6 +25,7 @@ public final class Errno {
     public static final int EADDRINUSE = 98;
     public static final int E2BIG = 7;
     public static final int ENOTSUP = 95;
+    public static final int ENOBUFS = 105;
 
     private static final String[] NAMES = new String[134];
 

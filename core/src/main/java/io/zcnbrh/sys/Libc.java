@@ -71,6 +71,12 @@ public final class Libc {
     private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
         FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SETNS = handle("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = handle("setsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = handle("getsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCALL6 = handle("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG), Linker.Option.firstVariadicArg(1));
@@ -253,6 +259,69 @@ public final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** {@code setsockopt(2)}; returns 0 or the errno. */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, (int) value.byteSize());
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getsockopt(2)} into {@code value}; returns the length written, or {@code -errno}. */
+    public static int getsockopt(int fd, int level, int name, MemorySegment value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment len = arena.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, (int) value.byteSize());
+            int rc = (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, len);
+            return rc == 0 ? len.get(JAVA_INT, 0) : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code bind(2)}; returns 0 or the errno. */
+    public static int bind(int fd, MemorySegment addr) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) BIND.invokeExact(state, fd, addr, (int) addr.byteSize());
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code poll(2)} on {@code pollfds} (an array of struct pollfd {int fd; short events; short revents}) with a
+     * caller-owned errno buffer, so a hot loop allocates nothing; returns the count or {@code -errno}.
+     */
+    public static int poll(MemorySegment pollfds, int count, int timeoutMillis, MemorySegment callState) {
+        try {
+            int rc = (int) POLL.invokeExact(callState, pollfds, (long) count, timeoutMillis);
+            return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendto(fd, NULL, 0, flags, NULL, 0)} with a caller-owned errno buffer: the AF_XDP TX kick, allocation-free. */
+    public static long kick(int fd, int flags, MemorySegment callState) {
+        try {
+            long rc = (long) SENDTO.invokeExact(callState, fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL, 0);
+            return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A buffer for the errno of allocation-free calls ({@link #poll}, {@link #kick}); one per thread. */
+    public static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CALL_STATE);
     }
 
     /** {@code setns(2)}; returns 0 or the errno. */

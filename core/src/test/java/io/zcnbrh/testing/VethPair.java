@@ -44,6 +44,30 @@ public final class VethPair implements AutoCloseable {
         }
     }
 
+    /** The address the inner end gets for UDP tests, and the one it sends to (the outer end, which has no stack). */
+    public static final String INNER_IP = "10.213.0.2";
+    /** See {@link #INNER_IP}. */
+    public static final String OUTER_IP = "10.213.0.1";
+
+    /**
+     * Gives the inner end {@link #INNER_IP}/24 and a permanent neighbour entry for {@link #OUTER_IP} with the outer
+     * end's MAC, so UDP from the namespace needs no ARP (the outer end's frames all go to AF_XDP, not the stack).
+     */
+    public VethPair withUdpPath() {
+        ip("-n", netns, "addr", "add", INNER_IP + "/24", "dev", inner);
+        ip("-n", netns, "neigh", "add", OUTER_IP, "lladdr", mac(outer), "dev", inner, "nud", "permanent");
+        return this;
+    }
+
+    /** The MAC address of an interface in this namespace. */
+    public static String mac(String ifname) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net/" + ifname + "/address")).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("no MAC for " + ifname, e);
+        }
+    }
+
     /** Runs {@code ip args...}; throws with its output when it fails. */
     public static String ip(String... args) {
         List<String> cmd = new java.util.ArrayList<>(List.of("ip"));

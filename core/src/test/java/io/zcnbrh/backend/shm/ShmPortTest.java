@@ -301,7 +301,7 @@ class ShmPortTest {
     void openErrorsAreClear() {
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("nonsense"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("dpdk:0"));
-        assertTrue(unknown.getMessage().contains("this build has: shm"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("this build has: shm, afxdp"), unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("shm:../etc/passwd"));
         ZcnbrhException missing = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("shm:" + ShmPair.uniqueName(),
             PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).attachTimeout(Duration.ofMillis(50)).build()));

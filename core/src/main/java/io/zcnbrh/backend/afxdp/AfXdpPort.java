@@ -1,0 +1,603 @@
+package io.zcnbrh.backend.afxdp;
+
+import io.zcnbrh.AuditReport;
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PacketHandler;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.bpf.BpfMap;
+import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.MapType;
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import io.zcnbrh.flow.Backpressure;
+import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.IdleStrategy;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.ring.ConsumerRing;
+import io.zcnbrh.ring.ProducerRing;
+import io.zcnbrh.sys.Errno;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * {@code afxdp:IFACE@QUEUE}: raw Ethernet frames straight from the kernel's UMEM (M3, M8). The UMEM is split in
+ * two: the first half are receive frames, which live on the fill ring, arrive on the RX ring, are lent to the
+ * application and go back to the fill ring on release (the credit loop, M5); the second half are transmit
+ * frames, claimed from a free pool, put on the TX ring, and reclaimed from the completion ring. A received frame
+ * can be forwarded on the TX ring without a copy; on completion it returns to the fill ring. The XSKMAP redirect
+ * program is loaded, attached and filled on open and removed on close.
+ */
+public final class AfXdpPort implements Port {
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int POLLIN = 1;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_BUSY_POLL = 46;
+    private static final int SO_PREFER_BUSY_POLL = 69;
+    private static final int SO_BUSY_POLL_BUDGET = 70;
+    private static final int BATCH = 64;
+
+    private final String spec;
+    private final String ifname;
+    private final PortConfig config;
+    private final Mapping umem;
+    private final FrameRegion frames;
+    private final XskSocket socket;
+    private final BpfMap xsks;
+    private final BpfProgram program;
+    private final XdpAttachment attachment;
+    private final FrameOwnership ownership;
+    private final Packet[] packets;
+    private final int rxFrames;
+    private final int[] freePool;
+    private int freeTop;
+    private final ProducerRing fill;
+    private final ConsumerRing completion;
+    private final ConsumerRing rx;
+    private final ProducerRing tx;
+    private final PortCounters counters = new PortCounters();
+    private final int creditBudget;
+    private final int txBatch;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState;
+    private final MemorySegment pollFd;
+    private final IdleStrategy idle = IdleStrategy.backoff();
+    private final String modeLine;
+    private int pendingTx;
+    private int pendingFill;
+    private boolean inBatch;
+    private long batchTime;
+    private boolean closed;
+
+    private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
+        this.spec = spec;
+        this.ifname = ifname;
+        this.config = config;
+        int ring = config.ringSize();
+        int frameCount = Math.max(config.frameCount(), 2 * ring);
+        this.rxFrames = ring; // exactly the fill ring's capacity: releasing never waits for room
+        int ifindex = XdpAttachment.ifindex(ifname);
+        Mapping mem = null;
+        XskSocket sock = null;
+        BpfMap map = null;
+        BpfProgram prog = null;
+        XdpAttachment attached = null;
+        try {
+            mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
+                config.numaNode());
+            sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), ring, config.bindMode(),
+                config.needWakeup(), null);
+            applyBusyPoll(sock.fd(), config);
+            map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
+            prog = XskRedirectProgram.load(map);
+            attached = attach(prog, ifname, config.xdpMode());
+            setSocket(map, queue, sock.fd());
+        } catch (RuntimeException e) {
+            closeQuietly(attached, prog, map, sock, mem);
+            throw e;
+        }
+        this.umem = mem;
+        this.socket = sock;
+        this.xsks = map;
+        this.program = prog;
+        this.attachment = attached;
+        // XDP_PACKET_HEADROOM: with a UMEM headroom of 0 the kernel writes a received frame 256 bytes into its chunk
+        this.frames = new FrameRegion(mem.segment(), config.frameSize(), IfXdp.XDP_PACKET_HEADROOM, frameCount);
+        this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
+        this.packets = new Packet[frameCount];
+        for (int f = 0; f < frameCount; f++) {
+            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), mem.segment(), ownership);
+        }
+        this.fill = sock.fill();
+        this.completion = sock.completion();
+        this.rx = sock.rx();
+        this.tx = sock.tx();
+        this.freePool = new int[frameCount - rxFrames];
+        for (int f = frameCount - 1; f >= rxFrames; f--) {
+            freePool[freeTop++] = f;
+        }
+        int n = fill.reserve(rxFrames);
+        for (int f = 0; f < n; f++) {
+            fill.setAddress(fill.reservedIndex() + f, frames.frameAddress(f));
+            ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
+        }
+        fill.submit(n);
+        this.creditBudget = Math.min(config.creditBudget(), frameCount);
+        this.txBatch = config.txBatch();
+        this.callState = Libc.newCallState(arena);
+        this.pollFd = arena.allocate(8, 4);
+        pollFd.set(JAVA_INT, 0, sock.fd());
+        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.modeLine = "afxdp: " + ifname + " queue " + queue + ", " + (sock.zeroCopy() ? "zero-copy" : "copy")
+            + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", XDP "
+            + attached.mode() + " via " + attached.via() + ", " + frameCount + " frames of " + config.frameSize()
+            + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "");
+        LOG.log(System.Logger.Level.INFO, modeLine);
+    }
+
+    /** Opens {@code afxdp:IFACE@QUEUE} (queue 0 when omitted). */
+    public static AfXdpPort open(String target, PortConfig config) {
+        int at = target.lastIndexOf('@');
+        String ifname = at < 0 ? target : target.substring(0, at);
+        int queue;
+        try {
+            queue = at < 0 ? 0 : Integer.parseInt(target.substring(at + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("afxdp spec '" + target + "': the queue after @ must be a number");
+        }
+        if (ifname.isEmpty() || queue < 0) {
+            throw new IllegalArgumentException("afxdp spec needs IFACE[@QUEUE], got '" + target + "'");
+        }
+        return new AfXdpPort("afxdp:" + target, ifname, queue, config);
+    }
+
+    private static XdpAttachment attach(BpfProgram prog, String ifname, XdpMode mode) {
+        try {
+            return XdpAttachment.attach(prog, ifname, mode);
+        } catch (SyscallException e) {
+            if (mode == XdpMode.DRIVER && e.errno() == Errno.EOPNOTSUPP) {
+                LOG.log(System.Logger.Level.WARNING, "{0} has no native XDP ({1}); using generic (SKB) XDP", ifname,
+                    e.getMessage());
+                return XdpAttachment.attach(prog, ifname, XdpMode.SKB);
+            }
+            throw e;
+        }
+    }
+
+    private static void setSocket(BpfMap map, int queue, int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT);
+            k.set(JAVA_INT, 0, queue);
+            MemorySegment v = a.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, fd);
+            map.update(k, v, BpfMap.ANY);
+        }
+    }
+
+    private static void applyBusyPoll(int fd, PortConfig config) {
+        if (config.busyPollMicros() == 0) {
+            return;
+        }
+        setSocketInt(fd, SO_PREFER_BUSY_POLL, config.preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL");
+        setSocketInt(fd, SO_BUSY_POLL, config.busyPollMicros(), "SO_BUSY_POLL");
+        if (config.busyPollBudget() > 0) {
+            setSocketInt(fd, SO_BUSY_POLL_BUDGET, config.busyPollBudget(), "SO_BUSY_POLL_BUDGET");
+        }
+    }
+
+    private static void setSocketInt(int fd, int option, int value, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, value);
+            int rc = Libc.setsockopt(fd, SOL_SOCKET, option, v);
+            if (rc != 0) {
+                throw new SyscallException("setsockopt(SOL_SOCKET, " + name + ", " + value + ")", rc,
+                    rc == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "");
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // closing after a failed open: the first error is the one to report
+                }
+            }
+        }
+    }
+
+    // ---- receive ----------------------------------------------------------------------------------------
+
+    @Override
+    public Packet poll() {
+        if (ownership.count(FramePlace.APP) >= creditBudget) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return null;
+        }
+        while (rx.peek(1) == 1) {
+            int idx = rx.peekedIndex();
+            long addr = rx.descriptorAddress(idx);
+            int len = rx.descriptorLength(idx);
+            rx.release(1);
+            Packet p = accept(addr, len, System.nanoTime());
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int poll(PacketHandler handler, int budget) {
+        int room = Math.min(budget, creditBudget - ownership.count(FramePlace.APP));
+        if (room <= 0) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return 0;
+        }
+        int n = rx.peek(room);
+        if (n == 0) {
+            return 0;
+        }
+        int first = rx.peekedIndex();
+        long now = System.nanoTime(); // AF_XDP descriptors carry no time: one clock read per batch
+        int delivered = 0;
+        inBatch = true;
+        try {
+            for (int i = 0; i < n; i++) {
+                Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
+                if (p == null) {
+                    continue;
+                }
+                delivered++;
+                handler.onPacket(p);
+                if (ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
+                    giveBack(p);
+                }
+            }
+        } finally {
+            rx.release(n);
+            inBatch = false;
+            flushFill();
+        }
+        return delivered;
+    }
+
+    /** Checks a descriptor the kernel wrote (M13: bounds and owner) and lends its frame to the application. */
+    private Packet accept(long address, int length, long now) {
+        if (!frames.isValid(address, length)) {
+            counters.increment(Counter.INVALID_DESCRIPTORS);
+            return null;
+        }
+        int frame = frames.frameOf(address);
+        if (!ownership.tryTake(frame, FramePlace.FILL)) {
+            counters.increment(Counter.INVALID_DESCRIPTORS);
+            return null;
+        }
+        Packet p = packets[frame];
+        p.lend(length, now);
+        counters.increment(Counter.PACKETS_RX);
+        counters.add(Counter.BYTES_RX, length);
+        return p;
+    }
+
+    @Override
+    public void release(Packet packet) {
+        Packet p = mine(packet, "release");
+        if (p.dropHolder()) {
+            giveBack(p);
+        }
+    }
+
+    /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
+    private void giveBack(Packet p) {
+        int frame = p.frameIndex();
+        if (frame < rxFrames) {
+            ownership.giveUp(frame, FramePlace.FILL, "release");
+            refill(frame);
+        } else {
+            ownership.giveUp(frame, FramePlace.FREE, "release");
+            freePool[freeTop++] = frame;
+        }
+    }
+
+    private void refill(int frame) {
+        // the fill ring holds every receive frame at once, so there is always room
+        fill.reserve(1);
+        fill.setAddress(fill.reservedIndex(), frames.frameAddress(frame));
+        if (inBatch) {
+            pendingFill++;
+        } else {
+            fill.submit(1);
+            wakeFillIfAsked();
+        }
+    }
+
+    private void flushFill() {
+        if (pendingFill > 0) {
+            fill.submit(pendingFill);
+            pendingFill = 0;
+            wakeFillIfAsked();
+        }
+    }
+
+    private void wakeFillIfAsked() {
+        if (socket.needWakeup() && fill.needsWakeup()) {
+            Libc.poll(pollFd, 1, 0, callState); // af_xdp.rst: a poll() or recvfrom() wakes the driver for the fill ring
+        }
+    }
+
+    @Override
+    public void awaitPackets(long timeoutNanos) {
+        flush();
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000));
+        Libc.poll(pollFd, 1, ms, callState);
+    }
+
+    // ---- transmit ---------------------------------------------------------------------------------------
+
+    @Override
+    public Packet claim() {
+        if (freeTop == 0) {
+            drainCompletions();
+            if (freeTop == 0 && pendingTx > 0) {
+                flush();
+                drainCompletions();
+            }
+            if (freeTop == 0 && !awaitFrame()) {
+                counters.increment(Counter.RING_FULL);
+                return null;
+            }
+        }
+        int frame = freePool[--freeTop];
+        ownership.tryTake(frame, FramePlace.FREE);
+        Packet p = packets[frame];
+        p.lend(0, 0);
+        return p;
+    }
+
+    private boolean awaitFrame() {
+        if (config.backpressure() != Backpressure.BLOCK) {
+            return false;
+        }
+        long deadline = System.nanoTime() + config.blockTimeout().toNanos();
+        idle.reset();
+        while (System.nanoTime() < deadline) {
+            kick();
+            if (drainCompletions() > 0) {
+                return true;
+            }
+            idle.idle();
+        }
+        return false;
+    }
+
+    @Override
+    public boolean transmit(Packet packet, int length) {
+        Packet p = mine(packet, "transmit");
+        if (length <= 0 || length > p.capacity()) {
+            throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
+        }
+        p.length(length);
+        return send(p, "transmit");
+    }
+
+    @Override
+    public boolean forward(Packet packet) {
+        Packet p = mine(packet, "forward");
+        if (send(p, "forward")) {
+            counters.increment(Counter.FORWARDED);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean send(Packet p, String action) {
+        int frame = p.frameIndex();
+        if (!ownership.isAt(frame, FramePlace.APP)) {
+            throw ownership.illegal(frame, action);
+        }
+        if (p.refCount() > 1) {
+            throw new IllegalStateException("cannot " + action + " frame " + frame + ": it is shared by "
+                + p.refCount() + " holders");
+        }
+        if (tx.reserve(1) == 0) {
+            flush();
+            drainCompletions();
+            if (tx.reserve(1) == 0) {
+                counters.increment(Counter.RING_FULL);
+                counters.increment(Counter.DROPS);
+                p.dropHolder();
+                giveBack(p);
+                return false;
+            }
+        }
+        tx.setDescriptor(tx.reservedIndex(), frames.dataAddress(frame), p.length(), 0);
+        ownership.giveUp(frame, FramePlace.TX, action);
+        p.dropHolder();
+        counters.increment(Counter.PACKETS_TX);
+        counters.add(Counter.BYTES_TX, p.length());
+        if (++pendingTx >= txBatch) {
+            flush();
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (pendingTx > 0) {
+            tx.submit(pendingTx);
+            pendingTx = 0;
+            kick();
+        }
+        flushFill();
+    }
+
+    /** Copy mode needs a sendto() for every TX batch; zero-copy only when the kernel asks (need_wakeup). */
+    private void kick() {
+        if (!socket.zeroCopy() || !socket.needWakeup() || tx.needsWakeup()) {
+            long rc = Libc.kick(socket.fd(), MSG_DONTWAIT, callState);
+            if (rc < 0 && rc != -Errno.EAGAIN && rc != -Errno.EBUSY && rc != -Errno.ENOBUFS && rc != -100) {
+                throw new SyscallException("sendto(AF_XDP TX kick)", (int) -rc, "the socket or interface failed");
+            }
+        }
+    }
+
+    /** Takes sent frames off the completion ring: receive frames back to the fill ring, transmit frames to the pool. */
+    private int drainCompletions() {
+        int total = 0;
+        int n;
+        while ((n = completion.peek(BATCH)) > 0) {
+            int first = completion.peekedIndex();
+            boolean batch = inBatch;
+            inBatch = true;
+            for (int i = 0; i < n; i++) {
+                long addr = completion.address(first + i);
+                int frame = frames.frameOf(addr);
+                if (addr < 0 || frame >= packets.length || !ownership.tryMove(frame, FramePlace.TX,
+                    frame < rxFrames ? FramePlace.FILL : FramePlace.FREE)) {
+                    counters.increment(Counter.INVALID_DESCRIPTORS);
+                    continue;
+                }
+                if (frame < rxFrames) {
+                    refill(frame);
+                } else {
+                    freePool[freeTop++] = frame;
+                }
+                total++;
+            }
+            completion.release(n);
+            inBatch = batch;
+            if (!batch) {
+                flushFill();
+            }
+        }
+        if (total > 0) {
+            counters.add(Counter.FRAMES_RECLAIMED, total);
+        }
+        return total;
+    }
+
+    private Packet mine(Packet packet, String action) {
+        int f = packet.frameIndex();
+        if (f < 0 || f >= packets.length || packets[f] != packet) {
+            throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
+        }
+        return packet;
+    }
+
+    // ---- information ------------------------------------------------------------------------------------
+
+    @Override
+    public String backend() {
+        return "afxdp";
+    }
+
+    @Override
+    public String spec() {
+        return spec;
+    }
+
+    /** One line: interface, queue, copy or zero-copy (and why), XDP mode and attach path, sizes. */
+    public String modeLine() {
+        return modeLine;
+    }
+
+    /** Whether the socket runs in zero-copy mode. */
+    public boolean zeroCopy() {
+        return socket.zeroCopy();
+    }
+
+    /** The socket (for tests and tools). */
+    public XskSocket socket() {
+        return socket;
+    }
+
+    /** The UMEM frame layout (for no-copy checks). */
+    public FrameRegion frames() {
+        return frames;
+    }
+
+    /** The XSKMAP the redirect program uses. */
+    public BpfMap xskMap() {
+        return xsks;
+    }
+
+    /** The port counters, with the kernel's XDP_STATISTICS copied in. */
+    @Override
+    public PortCounters counters() {
+        if (!closed) {
+            long[] st = socket.statistics();
+            counters.set(Counter.XDP_RX_DROPPED, st[0]);
+            counters.set(Counter.XDP_RX_INVALID, st[1]);
+            counters.set(Counter.XDP_TX_INVALID, st[2]);
+            counters.set(Counter.XDP_RX_RING_FULL, st[3]);
+            counters.set(Counter.XDP_FILL_RING_EMPTY, st[4]);
+            counters.set(Counter.XDP_TX_RING_EMPTY, st[5]);
+        }
+        return counters;
+    }
+
+    @Override
+    public AuditReport audit() {
+        drainCompletions();
+        AuditReport report = ownership.audit();
+        if (freeTop != ownership.count(FramePlace.FREE)) {
+            report = report.withProblem("free pool holds " + freeTop + " frames, " + ownership.count(FramePlace.FREE)
+                + " are FREE");
+        }
+        for (int i = 0; i < freeTop; i++) {
+            if (freePool[i] < rxFrames || !ownership.isAt(freePool[i], FramePlace.FREE)) {
+                report = report.withProblem("free pool slot " + i + " holds frame " + freePool[i]);
+            }
+        }
+        return report;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        flush();
+        counters();
+        closed = true;
+        List<String> held = ownership.heldByApplication();
+        if (!held.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} closed while the application still held {1} frame(s): {2}", spec,
+                held.size(), held.size() > 16 ? held.subList(0, 16) + " ..." : held);
+        }
+        // Take the socket out of the XSKMAP first: the map holds a reference that would otherwise keep the queue
+        // bound until the kernel frees the map later, and a port reopened at once would get EBUSY.
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment k = a.allocate(JAVA_INT);
+            k.set(JAVA_INT, 0, socket.queue());
+            xsks.delete(k);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
+        }
+        closeQuietly(attachment, program, xsks, socket);
+        umem.close();
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return modeLine;
+    }
+}

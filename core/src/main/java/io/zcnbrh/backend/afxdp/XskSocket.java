@@ -1,0 +1,321 @@
+package io.zcnbrh.backend.afxdp;
+
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.ring.ConsumerRing;
+import io.zcnbrh.ring.ProducerRing;
+import io.zcnbrh.ring.RingLayout;
+import io.zcnbrh.sys.Errno;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * One AF_XDP socket (Documentation/networking/af_xdp.rst): socket(AF_XDP), XDP_UMEM_REG (or a shared UMEM),
+ * the ring sizes, XDP_MMAP_OFFSETS (v1 or v2 by the length returned), mmap of the rings, bind to an interface
+ * queue in copy or zero-copy mode with need_wakeup, then XDP_STATISTICS and XDP_OPTIONS. The rings are driven by
+ * the foundation's {@link ProducerRing}/{@link ConsumerRing} with the offsets the kernel reported.
+ */
+public final class XskSocket implements AutoCloseable {
+    /** How to bind. */
+    public enum BindMode {
+        /** Ask for zero-copy, fall back to copy (announced) when the driver has none. */
+        AUTO,
+        /** XDP_COPY. */
+        COPY,
+        /** XDP_ZEROCOPY, failing with EOPNOTSUPP where the driver has none. */
+        ZEROCOPY
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
+
+    private final int fd;
+    private final int ifindex;
+    private final int queue;
+    private final boolean zeroCopy;
+    private final boolean needWakeup;
+    private final ProducerRing fill;
+    private final ConsumerRing completion;
+    private final ConsumerRing rx;
+    private final ProducerRing tx;
+    private final List<MemorySegment> ringMappings;
+    private final String fallbackReason;
+    private boolean closed;
+
+    private XskSocket(int fd, int ifindex, int queue, boolean zeroCopy, boolean needWakeup, ProducerRing fill,
+                      ConsumerRing completion, ConsumerRing rx, ProducerRing tx, List<MemorySegment> ringMappings,
+                      String fallbackReason) {
+        this.fd = fd;
+        this.ifindex = ifindex;
+        this.queue = queue;
+        this.zeroCopy = zeroCopy;
+        this.needWakeup = needWakeup;
+        this.fill = fill;
+        this.completion = completion;
+        this.rx = rx;
+        this.tx = tx;
+        this.ringMappings = ringMappings;
+        this.fallbackReason = fallbackReason;
+    }
+
+    private static void setInt(int fd, int option, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, value);
+            int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, option, v);
+            if (rc != 0) {
+                throw new SyscallException("setsockopt(SOL_XDP, " + what + ", " + value + ")", rc,
+                    rc == Errno.EINVAL ? "ring sizes must be powers of two" : "");
+            }
+        }
+    }
+
+    /**
+     * Opens a socket on {@code ifindex}/{@code queue} over {@code umem} ({@code frameSize}-byte frames). With
+     * {@code sharedWith}, the UMEM of that socket is shared (XDP_SHARED_UMEM) and this socket gets its own fill and
+     * completion rings when it is on another queue.
+     */
+    public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int ringSize, BindMode mode,
+                                 boolean needWakeup, XskSocket sharedWith) {
+        int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
+            case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
+            case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
+            default -> "";
+        });
+        List<MemorySegment> mappings = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            boolean ownFillRings = sharedWith == null || sharedWith.queue != queue || sharedWith.ifindex != ifindex;
+            if (sharedWith == null) {
+                MemorySegment reg = arena.allocate(IfXdp.UMEM_REG_SIZE, 8);
+                reg.set(JAVA_LONG, IfXdp.UMEM_REG_ADDR, umem.segment().address());
+                reg.set(JAVA_LONG, IfXdp.UMEM_REG_LEN, umem.segment().byteSize());
+                reg.set(JAVA_INT, IfXdp.UMEM_REG_CHUNK_SIZE, frameSize);
+                reg.set(JAVA_INT, IfXdp.UMEM_REG_HEADROOM, 0);
+                int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg);
+                if (rc != 0) {
+                    throw new SyscallException("setsockopt(SOL_XDP, XDP_UMEM_REG, " + umem.segment().byteSize()
+                        + " bytes)", rc, switch (rc) {
+                            case Errno.ENOBUFS, Errno.ENOMEM -> "the UMEM is charged to RLIMIT_MEMLOCK (8 MiB here for "
+                                + "users without CAP_IPC_LOCK): run as root, use fewer frames, or go through zcnbrhd";
+                            case Errno.EINVAL -> "frame size must be a power of two from 2048 to the page size, and the "
+                                + "UMEM page-aligned";
+                            default -> "";
+                        });
+                }
+            }
+            if (ownFillRings) {
+                setInt(fd, IfXdp.XDP_UMEM_FILL_RING, ringSize, "XDP_UMEM_FILL_RING");
+                setInt(fd, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
+            }
+            setInt(fd, IfXdp.XDP_RX_RING, ringSize, "XDP_RX_RING");
+            setInt(fd, IfXdp.XDP_TX_RING, ringSize, "XDP_TX_RING");
+
+            MemorySegment off = arena.allocate(IfXdp.MMAP_OFFSETS_V2_SIZE, 8);
+            int len = Libc.getsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, off);
+            if (len < 0) {
+                throw new SyscallException("getsockopt(SOL_XDP, XDP_MMAP_OFFSETS)", -len, "");
+            }
+            // v2 has a flags offset per ring (32 bytes each); v1 (Linux < 5.4) has 24 bytes and no flags word
+            int stride = len == IfXdp.MMAP_OFFSETS_V2_SIZE ? 32 : 24;
+            ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, ringSize, 16, IfXdp.XDP_PGOFF_RX_RING,
+                "RX", mappings), layout(off, 0, stride, ringSize, 16));
+            ProducerRing txRing = new ProducerRing(map(fd, off, 1, stride, ringSize, 16, IfXdp.XDP_PGOFF_TX_RING,
+                "TX", mappings), layout(off, 1, stride, ringSize, 16));
+            ProducerRing fillRing = null;
+            ConsumerRing compRing = null;
+            if (ownFillRings) {
+                fillRing = new ProducerRing(map(fd, off, 2, stride, ringSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
+                    "fill", mappings), layout(off, 2, stride, ringSize, 8));
+                compRing = new ConsumerRing(map(fd, off, 3, stride, ringSize, 8,
+                    IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings), layout(off, 3, stride, ringSize, 8));
+            }
+            boolean wakeup = needWakeup && stride == 32;
+            int baseFlags = (wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0)
+                | (sharedWith != null ? IfXdp.XDP_SHARED_UMEM : 0);
+            String fallback = null;
+            boolean zc;
+            if (mode == BindMode.COPY) {
+                bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);
+                zc = false;
+            } else {
+                int rc = bind(fd, ifindex, queue, baseFlags | IfXdp.XDP_ZEROCOPY, sharedWith, arena);
+                if (rc == 0) {
+                    zc = true;
+                } else if (mode == BindMode.AUTO && (rc == Errno.EOPNOTSUPP || rc == Errno.EINVAL)) {
+                    fallback = Errno.name(rc) + " from bind(XDP_ZEROCOPY): the driver of interface " + ifindex
+                        + " has no AF_XDP zero-copy";
+                    bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);
+                    zc = false;
+                } else {
+                    throw bindFailure(rc, baseFlags | IfXdp.XDP_ZEROCOPY, ifindex, queue);
+                }
+            }
+            XskSocket s = new XskSocket(fd, ifindex, queue, zc, wakeup, fillRing, compRing, rxRing, txRing, mappings,
+                fallback);
+            if (s.kernelReportsZeroCopy() != zc) {
+                throw new ZcnbrhException("XDP_OPTIONS disagrees with the bind: zero-copy " + s.kernelReportsZeroCopy());
+            }
+            return s;
+        } catch (RuntimeException e) {
+            mappings.forEach(Libc::munmap);
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    private static RingLayout layout(MemorySegment off, int ring, int stride, int size, int entrySize) {
+        long base = (long) ring * stride;
+        // v1 has no flags word; need_wakeup is then off and the flags offset is never read
+        long flags = stride == 32 ? off.get(JAVA_LONG, base + 24) : off.get(JAVA_LONG, base) + 4;
+        return new RingLayout(off.get(JAVA_LONG, base), off.get(JAVA_LONG, base + 8), flags,
+            off.get(JAVA_LONG, base + 16), size, entrySize);
+    }
+
+    private static MemorySegment map(int fd, MemorySegment off, int ring, int stride, int size, int entrySize,
+                                     long pgoff, String name, List<MemorySegment> mappings) {
+        long length = off.get(JAVA_LONG, (long) ring * stride + 16) + (long) size * entrySize;
+        MemorySegment m = Libc.mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE,
+            fd, pgoff, "AF_XDP " + name + " ring", e -> "");
+        mappings.add(m);
+        return m;
+    }
+
+    /** bind(2), retrying EBUSY for up to a second: a socket closed just before may still hold the queue. */
+    private static int bind(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
+        int rc = bindOnce(fd, ifindex, queue, flags, shared, arena);
+        for (int i = 0; rc == Errno.EBUSY && i < 50; i++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            rc = bindOnce(fd, ifindex, queue, flags, shared, arena);
+        }
+        return rc;
+    }
+
+    private static int bindOnce(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
+        MemorySegment sa = arena.allocate(IfXdp.SXDP_SIZE, 8);
+        sa.set(JAVA_SHORT, IfXdp.SXDP_FAMILY, (short) IfXdp.AF_XDP);
+        sa.set(JAVA_SHORT, IfXdp.SXDP_FLAGS, (short) flags);
+        sa.set(JAVA_INT, IfXdp.SXDP_IFINDEX, ifindex);
+        sa.set(JAVA_INT, IfXdp.SXDP_QUEUE_ID, queue);
+        sa.set(JAVA_INT, IfXdp.SXDP_SHARED_UMEM_FD, shared == null ? 0 : shared.fd);
+        return Libc.bind(fd, sa);
+    }
+
+    private static void bindOrThrow(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
+        int rc = bind(fd, ifindex, queue, flags, shared, arena);
+        if (rc != 0) {
+            throw bindFailure(rc, flags, ifindex, queue);
+        }
+    }
+
+    private static SyscallException bindFailure(int errno, int flags, int ifindex, int queue) {
+        String mode = (flags & IfXdp.XDP_ZEROCOPY) != 0 ? "XDP_ZEROCOPY" : "XDP_COPY";
+        return new SyscallException("bind(AF_XDP, " + mode + ", ifindex " + ifindex + ", queue " + queue + ")", errno,
+            switch (errno) {
+                case Errno.EOPNOTSUPP -> "the driver has no AF_XDP zero-copy; use copy mode";
+                case Errno.EINVAL -> "queue " + queue + " does not exist on this interface, or the flags do not fit";
+                case Errno.EBUSY -> "another AF_XDP socket is already bound to this queue";
+                case Errno.ENODEV -> "the interface is gone";
+                default -> "";
+            });
+    }
+
+    private boolean kernelReportsZeroCopy() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opt = arena.allocate(JAVA_INT);
+            int len = Libc.getsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_OPTIONS, opt);
+            if (len < 0) {
+                return zeroCopy; // XDP_OPTIONS is Linux 5.3+: trust the bind
+            }
+            return (opt.get(JAVA_INT, 0) & IfXdp.XDP_OPTIONS_ZEROCOPY) != 0;
+        }
+    }
+
+    /**
+     * XDP_STATISTICS: rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs,
+     * tx_ring_empty_descs (the last three are 0 on kernels with the v1 struct).
+     */
+    public long[] statistics() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(IfXdp.STATISTICS_SIZE, 8);
+            int len = Libc.getsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_STATISTICS, st);
+            if (len < 0) {
+                throw new SyscallException("getsockopt(SOL_XDP, XDP_STATISTICS)", -len, "");
+            }
+            long[] out = new long[6];
+            for (int i = 0; i < Math.min(6, len / 8); i++) {
+                out[i] = st.get(JAVA_LONG, i * 8L);
+            }
+            return out;
+        }
+    }
+
+    /** The socket's fd (for the XSKMAP). */
+    public int fd() {
+        return fd;
+    }
+
+    /** The interface index. */
+    public int ifindex() {
+        return ifindex;
+    }
+
+    /** The queue. */
+    public int queue() {
+        return queue;
+    }
+
+    /** Whether the kernel reports zero-copy mode (XDP_OPTIONS). */
+    public boolean zeroCopy() {
+        return zeroCopy;
+    }
+
+    /** Whether need_wakeup is in use. */
+    public boolean needWakeup() {
+        return needWakeup;
+    }
+
+    /** Why zero-copy was not taken in AUTO mode, or null. */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    /** The fill ring (null for a socket sharing another's on the same queue). */
+    public ProducerRing fill() {
+        return fill;
+    }
+
+    /** The completion ring (null when shared). */
+    public ConsumerRing completion() {
+        return completion;
+    }
+
+    /** The RX ring. */
+    public ConsumerRing rx() {
+        return rx;
+    }
+
+    /** The TX ring. */
+    public ProducerRing tx() {
+        return tx;
+    }
+
+    /** Unmaps the rings and closes the socket; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ringMappings.forEach(Libc::munmap);
+        Libc.close(fd);
+        LOG.log(System.Logger.Level.DEBUG, "closed AF_XDP socket on ifindex {0} queue {1}", ifindex, queue);
+    }
+}

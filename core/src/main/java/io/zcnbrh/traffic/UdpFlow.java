@@ -1,0 +1,83 @@
+package io.zcnbrh.traffic;
+
+import io.zcnbrh.sys.NetNamespace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * A UDP flow of self-checking datagrams, sent through the kernel's ordinary socket path from inside a network
+ * namespace (an independent sender for the receive tests, the demo and the benchmark). The payload is an 8-byte
+ * sequence number and then byte {@code i} = {@code (byte) (seq + i)}. Offsets in a received Ethernet frame:
+ * IPv4 without options, so the payload starts at byte 42.
+ */
+public final class UdpFlow {
+    /** Where the UDP payload starts in an Ethernet/IPv4/UDP frame without IP options. */
+    public static final int PAYLOAD_OFFSET = 42;
+    private UdpFlow() {
+    }
+
+    /**
+     * Sends {@code count} datagrams of {@code payload} bytes (at least 8) to {@code host:port} from namespace
+     * {@code netns}, or until {@code maxNanos} pass; returns how many were sent.
+     */
+    public static long send(String netns, String host, int port, long count, int payload, long maxNanos) {
+        return NetNamespace.call(netns, () -> {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.connect(new InetSocketAddress(host, port));
+                ByteBuffer buf = ByteBuffer.allocateDirect(payload);
+                MemorySegment seg = MemorySegment.ofBuffer(buf);
+                long deadline = System.nanoTime() + maxNanos;
+                long sent = 0;
+                while (sent < count && ((sent & 0xff) != 0 || System.nanoTime() < deadline)) {
+                    write(seg, sent, payload);
+                    buf.clear();
+                    ch.write(buf);
+                    sent++;
+                }
+                return sent;
+            } catch (IOException e) {
+                throw new UncheckedIOException("UDP sender in " + netns + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Writes payload {@code seq} of {@code length} bytes. */
+    public static void write(MemorySegment payload, long seq, int length) {
+        payload.set(JAVA_LONG_UNALIGNED, 0, seq);
+        for (int i = 8; i < length; i++) {
+            payload.set(JAVA_BYTE, i, (byte) (seq + i));
+        }
+    }
+
+    /** The sequence number of the payload in an Ethernet frame. */
+    public static long sequence(MemorySegment frame) {
+        return frame.get(JAVA_LONG_UNALIGNED, PAYLOAD_OFFSET);
+    }
+
+    /** Whether the frame is IPv4/UDP to {@code port} (EtherType 0x0800, protocol 17, no IP options). */
+    public static boolean isFlow(MemorySegment frame, int length, int port) {
+        return length >= PAYLOAD_OFFSET + 8
+            && frame.get(JAVA_BYTE, 12) == 0x08 && frame.get(JAVA_BYTE, 13) == 0x00
+            && frame.get(JAVA_BYTE, 14) == 0x45 && frame.get(JAVA_BYTE, 23) == 17
+            && ((frame.get(JAVA_BYTE, 36) & 0xff) << 8 | (frame.get(JAVA_BYTE, 37) & 0xff)) == port;
+    }
+
+    /** Whether every payload byte after the sequence number matches it. */
+    public static boolean payloadMatches(MemorySegment frame, int length) {
+        long seq = sequence(frame);
+        for (int i = 8; i < length - PAYLOAD_OFFSET; i++) {
+            if (frame.get(JAVA_BYTE, PAYLOAD_OFFSET + i) != (byte) (seq + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,315 @@
+package io.zcnbrh.backend.afxdp;
+
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.bpf.BpfMap;
+import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.MapType;
+import io.zcnbrh.bpf.ProgramType;
+import io.zcnbrh.bpf.TestRunResult;
+import io.zcnbrh.bpf.asm.Assembler;
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.OwnershipMode;
+import io.zcnbrh.sys.Errno;
+import io.zcnbrh.sys.NetNamespace;
+import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.testing.VethPair;
+import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.zcnbrh.bpf.asm.Assembler.*;
+import static io.zcnbrh.bpf.asm.Op.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** AF_XDP on a veth pair made by the test; traffic from the kernel's UDP stack inside the peer namespace. */
+class AfXdpPortTest {
+    private static final int PORT = 9000;
+
+    private static PortConfig config(XdpMode mode, int frameSize) {
+        return PortConfig.builder().ringSize(1024).frameSize(frameSize).xdpMode(mode)
+            .ownershipMode(OwnershipMode.FAST).build();
+    }
+
+    /** Receives the flow until {@code expected} arrived or 3 s pass without packets; checks order and every byte. */
+    private static long[] receiveFlow(AfXdpPort port, long expected, CompletableFuture<Long> sender) {
+        long received = 0;
+        long last = -1;
+        long outOfOrder = 0;
+        long corrupt = 0;
+        long idleSince = System.nanoTime();
+        while (received < expected) {
+            Packet p = port.poll();
+            if (p == null) {
+                if (sender.isDone() && System.nanoTime() - idleSince > TimeUnit.SECONDS.toNanos(3)) {
+                    break;
+                }
+                port.awaitPackets(1_000_000);
+                continue;
+            }
+            idleSince = System.nanoTime();
+            MemorySegment f = p.segment();
+            if (UdpFlow.isFlow(f, p.length(), PORT)) {
+                long seq = UdpFlow.sequence(f);
+                if (seq <= last) {
+                    outOfOrder++;
+                }
+                last = seq;
+                if (!UdpFlow.payloadMatches(f, p.length())) {
+                    corrupt++;
+                }
+                received++;
+            }
+            port.release(p);
+        }
+        return new long[] {received, outOfOrder, corrupt};
+    }
+
+    @ParameterizedTest(name = "{0} XDP, {1}-byte frames")
+    @CsvSource({"DRIVER, 2048", "DRIVER, 4096", "SKB, 2048", "SKB, 4096"})
+    void udpFromTheNamespaceArrivesInOrderWithEveryByte(XdpMode mode, int frameSize) throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             AfXdpPort port = AfXdpPort.open(veth.outer + "@0", config(mode, frameSize))) {
+            assertFalse(port.zeroCopy(), "veth has no zero-copy");
+            assertTrue(port.modeLine().contains("copy mode"), port.modeLine());
+            long count = 20_000;
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, count, 200, TimeUnit.SECONDS.toNanos(30)));
+            long[] r = receiveFlow(port, count, sender);
+            assertEquals(count, sender.get(60, TimeUnit.SECONDS));
+            long kernelDrops = port.counters().get(Counter.XDP_RX_DROPPED);
+            assertEquals(0, r[1], "out of order");
+            assertEquals(0, r[2], "corrupt payloads");
+            assertTrue(r[0] + kernelDrops >= count * 95 / 100, "received " + r[0] + " + dropped " + kernelDrops
+                + " of " + count);
+            assertTrue(port.audit().ok(), port.audit().toString());
+            assertEquals(1024, port.audit().count(FramePlace.FILL), "every receive frame is back on the fill ring");
+        }
+    }
+
+    @Test
+    void theApplicationReadsTheUmemItselfNoCopy() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             AfXdpPort port = AfXdpPort.open(veth.outer, config(XdpMode.DRIVER, 2048))) {
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 50, 64, TimeUnit.SECONDS.toNanos(10)));
+            Packet p = null;
+            for (int i = 0; i < 3000 && p == null; i++) {
+                p = port.poll();
+                if (p == null) {
+                    port.awaitPackets(1_000_000);
+                }
+            }
+            assertNotNull(p, "a frame arrived");
+            MemorySegment umem = port.frames().memory();
+            // the descriptor's address, inside the UMEM, is where the application's segment starts
+            assertEquals(umem.address() + p.address(), p.nativeAddress());
+            assertTrue(p.address() >= 0 && p.address() + p.length() <= umem.byteSize());
+            umem.set(JAVA_BYTE, p.address() + 5, (byte) 0x77);
+            assertEquals((byte) 0x77, p.segment().get(JAVA_BYTE, 5), "same bytes, not a copy");
+            port.release(p);
+            sender.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** XDP program: count frames of {@code etherType} in {@code map[0]}, pass everything. */
+    static java.util.List<io.zcnbrh.bpf.asm.Insn> countEtherType(BpfMap map, int etherType) {
+        int wire = Short.toUnsignedInt(Short.reverseBytes((short) etherType));
+        return new Assembler()
+            .ldx(W, R2, R1, 0).ldx(W, R3, R1, 4)
+            .mov64Reg(R4, R2).alu64(ADD, R4, 14).jmpReg(JGT, R4, R3, "pass")
+            .ldx(H, R4, R2, 12).jmp(JNE, R4, wire, "pass")
+            .st(W, R10, -4, 0)
+            .ldMap(R1, map).mov64Reg(R2, R10).alu64(ADD, R2, -4)
+            .call(io.zcnbrh.bpf.asm.Helpers.MAP_LOOKUP_ELEM)
+            .jmp(JEQ, R0, 0, "pass")
+            .mov64(R1, 1).atomic(DW, ADD, R0, R1, 0)
+            .label("pass").ret(TestRunResult.XDP_PASS)
+            .build();
+    }
+
+    @Test
+    void transmittedFramesReachThePeerAndTheirFramesComeBack() {
+        try (VethPair veth = new VethPair();
+             BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x88B5), "count");
+             XdpAttachment peer = NetNamespace.call(veth.netns,
+                 () -> XdpAttachment.attach(counter, veth.inner, XdpMode.DRIVER));
+             AfXdpPort port = AfXdpPort.open(veth.outer + "@0", PortConfig.builder().ringSize(256)
+                 .txBatch(16).build())) {
+            int sent = 0;
+            for (int i = 0; i < 5000; i++) {
+                Packet p = port.claim();
+                if (p == null) {
+                    port.flush();
+                    i--;
+                    continue;
+                }
+                io.zcnbrh.traffic.SequencedFrames.write(p.segment(), i, 64);
+                if (port.transmit(p, 64)) {
+                    sent++;
+                }
+            }
+            port.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seen.lookupLong(0) < sent && System.nanoTime() < deadline) {
+                port.flush();
+                port.audit(); // drains completions
+            }
+            assertEquals(sent, seen.lookupLong(0), "the peer saw every frame");
+            assertEquals(5000, port.counters().get(Counter.PACKETS_TX));
+            while (port.audit().count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
+                port.flush();
+            }
+            assertEquals(0, port.audit().count(FramePlace.TX), "every sent frame completed");
+            assertEquals(0, port.counters().get(Counter.XDP_TX_INVALID));
+            assertTrue(port.audit().ok());
+        }
+    }
+
+    @Test
+    void receivedFramesAreForwardedBackWithoutACopy() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x0800), "count");
+             XdpAttachment peer = NetNamespace.call(veth.netns,
+                 () -> XdpAttachment.attach(counter, veth.inner, XdpMode.DRIVER));
+             AfXdpPort port = AfXdpPort.open(veth.outer, config(XdpMode.DRIVER, 2048))) {
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10)));
+            long forwarded = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (forwarded < 200 && System.nanoTime() < deadline) {
+                Packet p = port.poll();
+                if (p == null) {
+                    port.awaitPackets(1_000_000);
+                    continue;
+                }
+                if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
+                    assertTrue(port.forward(p));
+                    forwarded++;
+                } else {
+                    port.release(p);
+                }
+            }
+            port.flush();
+            assertEquals(200, sender.get(30, TimeUnit.SECONDS));
+            while (seen.lookupLong(0) < forwarded && System.nanoTime() < deadline) {
+                port.flush();
+                port.audit();
+            }
+            assertEquals(forwarded, seen.lookupLong(0), "each received frame went back out");
+            assertEquals(forwarded, port.counters().get(Counter.FORWARDED));
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
+
+    @Test
+    void invalidTxDescriptorsAreCountedByTheKernel() {
+        try (VethPair veth = new VethPair(); AfXdpPort port = AfXdpPort.open(veth.outer, config(XdpMode.DRIVER, 2048))) {
+            var tx = port.socket().tx();
+            long umemBytes = port.frames().memory().byteSize();
+            long[][] bad = {{umemBytes, 64}, {umemBytes - 32, 64}, {2048 - 10, 64}, {0, 4096}};
+            for (long[] d : bad) {
+                assertEquals(1, tx.reserve(1));
+                tx.setDescriptor(tx.reservedIndex(), d[0], (int) d[1], 0);
+                tx.submit(1);
+            }
+            MemorySegment callState = io.zcnbrh.sys.Libc.newCallState(java.lang.foreign.Arena.ofAuto());
+            for (int i = 0; i < 20 && port.counters().get(Counter.XDP_TX_INVALID) < bad.length; i++) {
+                io.zcnbrh.sys.Libc.kick(port.socket().fd(), 0x40, callState); // each kick may stop at a bad one
+            }
+            assertEquals(bad.length, port.counters().get(Counter.XDP_TX_INVALID),
+                "past the UMEM end, straddling it, across a frame boundary, longer than a frame");
+            assertEquals(0, tx.occupancy(), "the kernel consumed all four");
+        }
+    }
+
+    @Test
+    void aStalledApplicationMeansKernelDropsThenDeliveryResumes() throws Exception {
+        PortConfig small = PortConfig.builder().ringSize(64).xdpMode(XdpMode.DRIVER).build();
+        try (VethPair veth = new VethPair().withUdpPath(); AfXdpPort port = AfXdpPort.open(veth.outer, small)) {
+            // the application does not poll: 64 frames fill the RX ring, the rest are dropped and counted
+            assertEquals(500, UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 500, 64, TimeUnit.SECONDS.toNanos(10)));
+            Thread.sleep(200);
+            long drops = port.counters().get(Counter.XDP_RX_DROPPED) + port.counters().get(Counter.XDP_RX_RING_FULL);
+            assertTrue(drops > 0, "kernel counted the overflow: " + port.counters());
+            CompletableFuture<Long> more = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 100, 64, TimeUnit.SECONDS.toNanos(10)));
+            long[] r = receiveFlow(port, 64 + 100, more);
+            assertTrue(r[0] >= 100, "delivery resumed: " + r[0]);
+            assertEquals(0, r[2]);
+            assertTrue(port.audit().ok());
+        }
+    }
+
+    @Test
+    void anExistingXdpProgramIsReportedNotReplaced() {
+        try (VethPair veth = new VethPair();
+             BpfProgram other = BpfProgram.load(ProgramType.XDP, new Assembler().ret(2).build(), "theirs");
+             XdpAttachment theirs = XdpAttachment.attach(other, veth.outer, XdpMode.DRIVER)) {
+            ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("afxdp:" + veth.outer,
+                PortConfig.defaults()));
+            assertTrue(e.getMessage().contains("already has an XDP program"), e.getMessage());
+            assertEquals(XdpMode.DRIVER.attachedValue(), XdpAttachment.state(veth.outer)[0], "theirs is untouched");
+        }
+    }
+
+    @Test
+    void closeRemovesTheProgramAndEverything() throws Exception {
+        try (VethPair veth = new VethPair()) {
+            long fds = fdCount();
+            for (int i = 0; i < 20; i++) {
+                try (Port port = Zcnbrh.open("afxdp:" + veth.outer + "@0", PortConfig.builder().ringSize(256).build())) {
+                    assertEquals("afxdp", port.backend());
+                }
+                assertEquals(0, XdpAttachment.state(veth.outer)[0], "the redirect program is gone");
+            }
+            assertEquals(fds, fdCount(), "no file descriptor left behind");
+        }
+    }
+
+    @Test
+    void zeroCopyIsProbedAndItsAbsenceNamed() {
+        try (VethPair veth = new VethPair()) {
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder()
+                .bindMode(XskSocket.BindMode.ZEROCOPY).build())) {
+                assertTrue(port.zeroCopy(), "the driver offers zero-copy");
+            } catch (SyscallException e) {
+                assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
+                Assumptions.abort("AF_XDP zero-copy mode is not available on veth in this kernel ("
+                    + e.getMessage() + "); the zero-copy path is probed, copy mode is what runs here");
+            }
+        }
+    }
+
+    @Test
+    void badSpecsAreClearErrors() {
+        assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("afxdp:eth0@x"));
+        SyscallException e = assertThrows(SyscallException.class, () -> Zcnbrh.open("afxdp:zcnbrh-none0@0"));
+        assertTrue(e.getMessage().contains("no interface named 'zcnbrh-none0'"), e.getMessage());
+    }
+
+    private static long fdCount() throws Exception {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+}
