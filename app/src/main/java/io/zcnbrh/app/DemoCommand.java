@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
  * The demo: this process creates {@code shm:demo-PID} and sends sequenced frames; a second JVM attaches and
  * receives them zero-copy, checking order and content. Ends with {@code demo: backend=shm packets=N audit=ok}.
  */
-@Command(name = "demo", description = "Move packets zero-copy between two processes over shm: and report.")
+@Command(name = "demo", description = "Receive UDP with AF_XDP on a veth pair it makes (or --backend shm: two processes).")
 public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "afxdp", description = "afxdp (default) or shm")
+    String backend;
+
     @Option(names = "--seconds", defaultValue = "3", description = "how long to send")
     double seconds;
 
@@ -26,6 +29,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        return switch (backend) {
+            case "afxdp" -> AfXdpDemo.run(seconds);
+            case "shm" -> shm();
+            default -> {
+                System.err.println("demo: unknown backend '" + backend + "' (afxdp or shm)");
+                yield 2;
+            }
+        };
+    }
+
+    private int shm() throws Exception {
         String name = "demo-" + ProcessHandle.current().pid();
         PortConfig config = PortConfig.builder().ringSize(4096).frameCount(8192).txBatch(64)
             .shmRole(PortConfig.ShmRole.CREATE).build();

@@ -29,8 +29,21 @@ class DemoCommandTest {
     }
 
     @Test
-    void demoMovesPacketsBetweenTwoProcessesAndEndsWithTheSummaryLine() {
+    void afxdpDemoReceivesUdpOnItsOwnVethPairAndCleansUp() {
         String out = run("demo", "--seconds", "0.5");
+        String[] lines = out.strip().split("\n");
+        String last = lines[lines.length - 1];
+        Matcher m = Pattern.compile("^demo: backend=afxdp mode=(copy|zerocopy) packets=(\\d+) audit=ok$").matcher(last);
+        assertTrue(m.find(), out);
+        assertTrue(Long.parseLong(m.group(2)) > 0);
+        assertTrue(out.contains("in order=ok, payload=ok"), out);
+        String ns = out.replaceAll("(?s).*\\(namespace (\\S+)\\).*", "$1");
+        assertTrue(!io.zcnbrh.netlab.VethPair.ip("netns", "list").contains(ns), "namespace " + ns + " removed");
+    }
+
+    @Test
+    void shmDemoMovesPacketsBetweenTwoProcessesAndEndsWithTheSummaryLine() {
+        String out = run("demo", "--backend", "shm", "--seconds", "0.5");
         Matcher m = Pattern.compile("(?m)^demo: backend=shm packets=(\\d+) audit=ok$").matcher(out);
         assertTrue(m.find(), out);
         long packets = Long.parseLong(m.group(1));

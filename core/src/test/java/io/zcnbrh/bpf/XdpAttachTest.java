@@ -10,7 +10,7 @@ import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.sys.SyscallException;
-import io.zcnbrh.testing.VethPair;
+import io.zcnbrh.netlab.VethPair;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;

@@ -88,7 +88,7 @@ public final class AfXdpPort implements Port {
         this.config = config;
         int ring = config.ringSize();
         int frameCount = Math.max(config.frameCount(), 2 * ring);
-        this.rxFrames = ring; // exactly the fill ring's capacity: releasing never waits for room
+        this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
         int ifindex = XdpAttachment.ifindex(ifname);
         Mapping mem = null;
         XskSocket sock = null;
@@ -317,8 +317,12 @@ public final class AfXdpPort implements Port {
     }
 
     private void refill(int frame) {
-        // the fill ring holds every receive frame at once, so there is always room
-        fill.reserve(1);
+        // The fill ring has room for every receive frame twice over (see XskSocket), so this cannot fail; if a
+        // kernel ever held more, failing loudly beats writing over entries it has not consumed.
+        if (fill.reserve(1) == 0) {
+            throw new IllegalStateException("fill ring full with " + rxFrames + " receive frames: kernel ring state "
+                + "inconsistent (fill occupancy " + fill.occupancy() + ")");
+        }
         fill.setAddress(fill.reservedIndex(), frames.frameAddress(frame));
         if (inBatch) {
             pendingFill++;
@@ -342,11 +346,22 @@ public final class AfXdpPort implements Port {
         }
     }
 
+    /**
+     * Sleeps briefly (at most 50 us) so the kernel's receive work gets the core; does not spin. Measured here
+     * (docs/DESIGN-NOTES.md): blocking in poll(2) on a copy-mode socket on veth missed wakeups (half of 1 ms polls
+     * timed out while frames were arriving) and let the fill ring run dry, so a short park is the default; use
+     * {@link #blockInPoll(int)} to block in the kernel when the port may idle for long.
+     */
     @Override
     public void awaitPackets(long timeoutNanos) {
         flush();
-        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000));
-        Libc.poll(pollFd, 1, ms, callState);
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));
+    }
+
+    /** Blocks in poll(2) until the RX ring has frames or {@code timeoutMillis} pass (for long idle periods). */
+    public void blockInPoll(int timeoutMillis) {
+        flush();
+        Libc.poll(pollFd, 1, timeoutMillis, callState);
     }
 
     // ---- transmit ---------------------------------------------------------------------------------------

@@ -111,8 +111,12 @@ public final class XskSocket implements AutoCloseable {
                         });
                 }
             }
+            // The fill ring is twice the ring size: the kernel takes fill entries before it publishes its consumer
+            // index (it releases lazily, at the end of a NAPI batch), so with as many receive frames as ring entries a
+            // refill could find the ring "full" of entries the kernel already holds. Twice is always enough.
+            int fillSize = 2 * ringSize;
             if (ownFillRings) {
-                setInt(fd, IfXdp.XDP_UMEM_FILL_RING, ringSize, "XDP_UMEM_FILL_RING");
+                setInt(fd, IfXdp.XDP_UMEM_FILL_RING, fillSize, "XDP_UMEM_FILL_RING");
                 setInt(fd, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
             }
             setInt(fd, IfXdp.XDP_RX_RING, ringSize, "XDP_RX_RING");
@@ -132,8 +136,8 @@ public final class XskSocket implements AutoCloseable {
             ProducerRing fillRing = null;
             ConsumerRing compRing = null;
             if (ownFillRings) {
-                fillRing = new ProducerRing(map(fd, off, 2, stride, ringSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
-                    "fill", mappings), layout(off, 2, stride, ringSize, 8));
+                fillRing = new ProducerRing(map(fd, off, 2, stride, fillSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
+                    "fill", mappings), layout(off, 2, stride, fillSize, 8));
                 compRing = new ConsumerRing(map(fd, off, 3, stride, ringSize, 8,
                     IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings), layout(off, 3, stride, ringSize, 8));
             }

@@ -19,7 +19,7 @@ import io.zcnbrh.flow.OwnershipMode;
 import io.zcnbrh.sys.Errno;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.sys.SyscallException;
-import io.zcnbrh.testing.VethPair;
+import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.zcnbrh.testing;
+package io.zcnbrh.netlab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A veth pair made for one test: {@link #outer} in this network namespace, {@link #inner} in a namespace of its own,
+ * A small test network made with iproute2 (`ip`), for the tests, the demo and the benchmarks. A veth pair made for one test: {@link #outer} in this network namespace, {@link #inner} in a namespace of its own,
  * both up. Names carry this JVM's pid, so parallel runs never collide, and a pair left behind by a run that crashed
  * is removed by the next run (its pid is gone). Close removes the link and the namespace even after a failure.
  */

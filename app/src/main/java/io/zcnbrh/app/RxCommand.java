@@ -1,0 +1,101 @@
+package io.zcnbrh.app;
+
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PacketHandler;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.backend.afxdp.AfXdpPort;
+import io.zcnbrh.numa.CpuAffinity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code zcnbrh rx SPEC --seconds N}: receive on a port and report the rate. */
+@Command(name = "rx", description = "Receive on SPEC (e.g. afxdp:veth1@0) for a while and report packets and rate.")
+public final class RxCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "port spec, e.g. afxdp:veth1@0 or shm:NAME")
+    String spec;
+
+    @Option(names = "--seconds", defaultValue = "5", description = "how long to receive")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "seconds before the rate is measured")
+    double warmup;
+
+    @Option(names = "--cpu", defaultValue = "-1", description = "pin the poll thread to this CPU")
+    int cpu;
+
+    @Option(names = "--json", description = "print one JSON object at the end")
+    boolean json;
+
+    /** Counts what the batch handler sees; packets are released by the batch form. */
+    static final class Tally implements PacketHandler {
+        long packets;
+        long bytes;
+
+        @Override
+        public void onPacket(Packet packet) {
+            packets++;
+            bytes += packet.length();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (cpu >= 0) {
+            CpuAffinity.pinCurrentThread(cpu);
+        }
+        try (Port port = Zcnbrh.open(spec, PortConfig.defaults())) {
+            if (!json) {
+                System.out.println("rx: " + (port instanceof AfXdpPort a ? a.modeLine() : port.spec()));
+            }
+            Result r = receive(port, seconds, warmup);
+            PortCounters c = port.counters();
+            long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL);
+            String mode = port instanceof AfXdpPort a ? (a.zeroCopy() ? "zerocopy" : "copy") : port.backend();
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"mode\":\"%s\",\"packets\":%d,\"bytes\":%d,"
+                    + "\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d}%n", port.backend(), mode, r.packets, r.bytes,
+                    r.seconds, r.pps, drops);
+            } else {
+                System.out.printf(Locale.ROOT, "rx: %d packets, %d bytes in %.2f s; %.3f Mpps after %.1f s warm-up; "
+                    + "drops %d; %s%n", r.packets, r.bytes, r.seconds, r.pps / 1e6, warmup, drops, c);
+            }
+            return 0;
+        }
+    }
+
+    /** What a receive run saw. */
+    record Result(long packets, long bytes, double seconds, double pps) {
+    }
+
+    /** Receives for {@code seconds}; the rate counts only what arrived after {@code warmup} seconds. */
+    static Result receive(Port port, double seconds, double warmup) {
+        Tally t = new Tally();
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (warmup * 1e9);
+        long end = start + (long) (seconds * 1e9);
+        long atWarm = -1;
+        long warmTime = warmEnd;
+        long now = start;
+        while (now < end) {
+            if (port.poll(t, 256) == 0) {
+                port.awaitPackets(1_000_000); // sleep in the kernel: a spinning receiver starves veth's NAPI
+            }
+            now = System.nanoTime();
+            if (atWarm < 0 && now >= warmEnd) {
+                atWarm = t.packets;
+                warmTime = now;
+            }
+        }
+        double measured = (now - warmTime) / 1e9;
+        double pps = atWarm < 0 || measured <= 0 ? 0 : (t.packets - atWarm) / measured;
+        return new Result(t.packets, t.bytes, (now - start) / 1e9, pps);
+    }
+}
