@@ -98,8 +98,8 @@ public final class AfXdpPort implements Port {
         try {
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
-            sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), ring, config.bindMode(),
-                config.needWakeup(), null);
+            sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), umemHeadroom(config), ring,
+                config.bindMode(), config.needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
             prog = XskRedirectProgram.load(map);
@@ -114,8 +114,9 @@ public final class AfXdpPort implements Port {
         this.xsks = map;
         this.program = prog;
         this.attachment = attached;
-        // XDP_PACKET_HEADROOM: with a UMEM headroom of 0 the kernel writes a received frame 256 bytes into its chunk
-        this.frames = new FrameRegion(mem.segment(), config.frameSize(), IfXdp.XDP_PACKET_HEADROOM, frameCount);
+        // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256)
+        this.frames = new FrameRegion(mem.segment(), config.frameSize(),
+            umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM, frameCount);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
         this.packets = new Packet[frameCount];
         for (int f = 0; f < frameCount; f++) {
@@ -162,6 +163,18 @@ public final class AfXdpPort implements Port {
             throw new IllegalArgumentException("afxdp spec needs IFACE[@QUEUE], got '" + target + "'");
         }
         return new AfXdpPort("afxdp:" + target, ifname, queue, config);
+    }
+
+    /**
+     * The UMEM headroom to register: the configured headroom is where packet data starts in a frame, and the kernel
+     * always adds XDP_PACKET_HEADROOM, so anything above 256 becomes UMEM headroom (af_xdp.rst, XDP_UMEM_REG).
+     */
+    static int umemHeadroom(PortConfig config) {
+        if (config.headroom() < IfXdp.XDP_PACKET_HEADROOM) {
+            throw new IllegalArgumentException("AF_XDP frames start at least " + IfXdp.XDP_PACKET_HEADROOM
+                + " bytes in (XDP_PACKET_HEADROOM); headroom " + config.headroom() + " is too small");
+        }
+        return config.headroom() - IfXdp.XDP_PACKET_HEADROOM;
     }
 
     private static XdpAttachment attach(BpfProgram prog, String ifname, XdpMode mode) {
@@ -459,6 +472,8 @@ public final class AfXdpPort implements Port {
             tx.submit(pendingTx);
             pendingTx = 0;
             kick();
+        } else if (tx.occupancy() > 0) {
+            kick(); // in copy mode one sendto() sends a bounded batch: entries may still wait on the ring
         }
         flushFill();
     }

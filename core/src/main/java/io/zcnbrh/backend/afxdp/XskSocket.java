@@ -85,6 +85,12 @@ public final class XskSocket implements AutoCloseable {
      */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int ringSize, BindMode mode,
                                  boolean needWakeup, XskSocket sharedWith) {
+        return open(ifindex, queue, umem, frameSize, 0, ringSize, mode, needWakeup, sharedWith);
+    }
+
+    /** As above, with {@code umemHeadroom} bytes the kernel leaves free before XDP_PACKET_HEADROOM in each frame. */
+    public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
+                                 BindMode mode, boolean needWakeup, XskSocket sharedWith) {
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
             case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
@@ -98,7 +104,7 @@ public final class XskSocket implements AutoCloseable {
                 reg.set(JAVA_LONG, IfXdp.UMEM_REG_ADDR, umem.segment().address());
                 reg.set(JAVA_LONG, IfXdp.UMEM_REG_LEN, umem.segment().byteSize());
                 reg.set(JAVA_INT, IfXdp.UMEM_REG_CHUNK_SIZE, frameSize);
-                reg.set(JAVA_INT, IfXdp.UMEM_REG_HEADROOM, 0);
+                reg.set(JAVA_INT, IfXdp.UMEM_REG_HEADROOM, umemHeadroom);
                 int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg);
                 if (rc != 0) {
                     throw new SyscallException("setsockopt(SOL_XDP, XDP_UMEM_REG, " + umem.segment().byteSize()

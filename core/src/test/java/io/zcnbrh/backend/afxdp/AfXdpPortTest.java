@@ -282,7 +282,10 @@ class AfXdpPortTest {
                 }
                 assertEquals(0, XdpAttachment.state(veth.outer)[0], "the redirect program is gone");
             }
-            assertEquals(fds, fdCount(), "no file descriptor left behind");
+            // 20 opens make 5 fds each (socket, map, program, link, UMEM-free anon); none may remain. Other threads of
+            // the test JVM may close theirs meanwhile, so the count may only shrink.
+            long after = fdCount();
+            assertTrue(after <= fds, "no file descriptor left behind: " + fds + " before, " + after + " after");
         }
     }
 
@@ -299,6 +302,93 @@ class AfXdpPortTest {
                 System.out.println("SKIPPED zeroCopyIsProbedAndItsAbsenceNamed: " + reason);
                 Assumptions.abort(reason);
             }
+        }
+    }
+
+    /** Receives {@code count} datagrams of the flow; fails after 10 s. */
+    private static long[] receive(AfXdpPort port, VethPair veth, int count, boolean blockingPoll) throws Exception {
+        CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+            () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, count, 100, TimeUnit.SECONDS.toNanos(10)));
+        long got = 0;
+        long firstAddress = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (got < count && System.nanoTime() < deadline) {
+            Packet p = port.poll();
+            if (p == null) {
+                if (blockingPoll) {
+                    port.blockInPoll(100);
+                } else {
+                    port.awaitPackets(1_000_000);
+                }
+                continue;
+            }
+            if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
+                assertTrue(UdpFlow.payloadMatches(p.segment(), p.length()));
+                if (firstAddress < 0) {
+                    firstAddress = p.address();
+                }
+                got++;
+            }
+            port.release(p);
+        }
+        sender.get(20, TimeUnit.SECONDS);
+        return new long[] {got, firstAddress};
+    }
+
+    @Test
+    void umemHeadroomMovesTheDataAndIsKept() throws Exception {
+        PortConfig withHeadroom = PortConfig.builder().ringSize(256).headroom(512).build();
+        try (VethPair veth = new VethPair().withUdpPath(); AfXdpPort port = AfXdpPort.open(veth.outer, withHeadroom)) {
+            long[] r = receive(port, veth, 100, false);
+            assertEquals(100, r[0]);
+            assertEquals(512, r[1] % 2048, "data starts 256 (UMEM headroom) + 256 (XDP_PACKET_HEADROOM) into the frame");
+            assertEquals(0, port.counters().get(Counter.INVALID_DESCRIPTORS));
+        }
+        assertThrows(IllegalArgumentException.class, () -> AfXdpPort.umemHeadroom(
+            PortConfig.builder().headroom(128).build()));
+    }
+
+    @Test
+    void receiveThroughBlockingPollAndWithBusyPoll() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath()) {
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512).build())) {
+                assertEquals(300, receive(port, veth, 300, true)[0], "poll(2) mode");
+            }
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
+                .busyPoll(50, 64, true).build())) {
+                assertEquals(300, receive(port, veth, 300, false)[0], "SO_BUSY_POLL 50 us, budget 64, preferred");
+            }
+        }
+    }
+
+    @Test
+    void aFullTxRingIsBackpressureNotCorruption() {
+        try (VethPair veth = new VethPair();
+             AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(64).txBatch(64).build())) {
+            // the peer has no NAPI (no XDP program), so veth drops what is sent; the ring fills only if nothing is
+            // kicked, which txBatch 64 and a ring of 64 arrange for the first 64
+            int accepted = 0;
+            int refused = 0;
+            for (int i = 0; i < 200; i++) {
+                Packet p = port.claim();
+                if (p == null) {
+                    refused++;
+                    continue;
+                }
+                io.zcnbrh.traffic.SequencedFrames.write(p.segment(), i, 64);
+                if (port.transmit(p, 64)) {
+                    accepted++;
+                }
+            }
+            port.flush();
+            assertEquals(200, accepted + refused + port.counters().get(Counter.DROPS));
+            assertTrue(port.audit().ok(), port.audit().toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (port.audit().count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
+                port.flush();
+            }
+            assertEquals(0, port.audit().count(FramePlace.TX), "every frame the kernel took came back on completion");
+            assertEquals(64, port.audit().count(FramePlace.FREE), "all transmit frames are free again");
         }
     }
 
