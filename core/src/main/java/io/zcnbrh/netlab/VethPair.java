@@ -21,8 +21,13 @@ public final class VethPair implements AutoCloseable {
     /** The end in {@link #netns}. */
     public final String inner;
 
-    /** Creates the pair (needs root and iproute2). */
+    /** Creates the pair with one queue each way (needs root and iproute2). */
     public VethPair() {
+        this(1);
+    }
+
+    /** Creates the pair with {@code queues} receive and transmit queues on each end. */
+    public VethPair(int queues) {
         removeStale();
         long pid = ProcessHandle.current().pid();
         int n = SEQ.incrementAndGet();
@@ -33,7 +38,9 @@ public final class VethPair implements AutoCloseable {
         boolean ok = false;
         try {
             ip("netns", "add", netns);
-            ip("link", "add", outer, "type", "veth", "peer", "name", inner, "netns", netns);
+            String q = Integer.toString(queues);
+            ip("link", "add", outer, "numtxqueues", q, "numrxqueues", q, "type", "veth", "peer", "name", inner,
+                "numtxqueues", q, "numrxqueues", q, "netns", netns);
             ip("link", "set", outer, "up");
             ip("-n", netns, "link", "set", inner, "up");
             ok = true;

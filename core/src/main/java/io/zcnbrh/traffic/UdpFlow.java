@@ -29,9 +29,21 @@ public final class UdpFlow {
      * {@code netns}, or until {@code maxNanos} pass; returns how many were sent.
      */
     public static long send(String netns, String host, int port, long count, int payload, long maxNanos) {
+        return send(netns, host, port, count, payload, maxNanos, 1);
+    }
+
+    /**
+     * As above, round-robin over {@code flows} sockets (each its own source port, so a multi-queue receiver sees
+     * the flows spread by the sender's queue hash). Sequence numbers count across all flows.
+     */
+    public static long send(String netns, String host, int port, long count, int payload, long maxNanos, int flows) {
         return NetNamespace.call(netns, () -> {
-            try (DatagramChannel ch = DatagramChannel.open()) {
-                ch.connect(new InetSocketAddress(host, port));
+            DatagramChannel[] channels = new DatagramChannel[flows];
+            try {
+                for (int i = 0; i < flows; i++) {
+                    channels[i] = DatagramChannel.open();
+                    channels[i].connect(new InetSocketAddress(host, port));
+                }
                 ByteBuffer buf = ByteBuffer.allocateDirect(payload);
                 MemorySegment seg = MemorySegment.ofBuffer(buf);
                 long deadline = System.nanoTime() + maxNanos;
@@ -39,12 +51,18 @@ public final class UdpFlow {
                 while (sent < count && ((sent & 0xff) != 0 || System.nanoTime() < deadline)) {
                     write(seg, sent, payload);
                     buf.clear();
-                    ch.write(buf);
+                    channels[(int) (sent % flows)].write(buf);
                     sent++;
                 }
                 return sent;
             } catch (IOException e) {
                 throw new UncheckedIOException("UDP sender in " + netns + ": " + e.getMessage(), e);
+            } finally {
+                for (DatagramChannel ch : channels) {
+                    if (ch != null) {
+                        ch.close();
+                    }
+                }
             }
         });
     }

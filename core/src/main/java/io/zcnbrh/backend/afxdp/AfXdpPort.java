@@ -76,19 +76,27 @@ public final class AfXdpPort implements Port {
     private final MemorySegment pollFd;
     private final IdleStrategy idle = IdleStrategy.backoff();
     private final String modeLine;
+    private final Shared shared;
+    /** This port's first byte in the UMEM: kernel addresses are base + the frame region's addresses. */
+    private final long base;
     private int pendingTx;
     private int pendingFill;
     private boolean inBatch;
     private long batchTime;
     private boolean closed;
 
+    /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
+    record Shared(Mapping umem, long base, int frameCount, XskSocket socket, BpfMap xsks, BpfProgram program,
+                  XdpAttachment attachment, boolean owned) {
+    }
+
     private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
-        this.spec = spec;
-        this.ifname = ifname;
-        this.config = config;
+        this(spec, ifname, queue, config, openAlone(ifname, queue, config));
+    }
+
+    private static Shared openAlone(String ifname, int queue, PortConfig config) {
         int ring = config.ringSize();
         int frameCount = Math.max(config.frameCount(), 2 * ring);
-        this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
         int ifindex = XdpAttachment.ifindex(ifname);
         Mapping mem = null;
         XskSocket sock = null;
@@ -105,22 +113,39 @@ public final class AfXdpPort implements Port {
             prog = XskRedirectProgram.load(map);
             attached = attach(prog, ifname, config.xdpMode());
             setSocket(map, queue, sock.fd());
+            return new Shared(mem, 0, frameCount, sock, map, prog, attached, true);
         } catch (RuntimeException e) {
             closeQuietly(attached, prog, map, sock, mem);
             throw e;
         }
+    }
+
+    private AfXdpPort(String spec, String ifname, int queue, PortConfig config, Shared shared) {
+        this.spec = spec;
+        this.ifname = ifname;
+        this.config = config;
+        int ring = config.ringSize();
+        int frameCount = shared.frameCount();
+        this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
+        Mapping mem = shared.umem();
+        XskSocket sock = shared.socket();
+        XdpAttachment attached = shared.attachment();
+        this.shared = shared;
+        this.base = shared.base();
         this.umem = mem;
         this.socket = sock;
-        this.xsks = map;
-        this.program = prog;
+        this.xsks = shared.xsks();
+        this.program = shared.program();
         this.attachment = attached;
-        // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256)
-        this.frames = new FrameRegion(mem.segment(), config.frameSize(),
-            umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM, frameCount);
+        // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256); this port's
+        // frames are its slice of the UMEM, and kernel addresses are UMEM offsets: local address + base
+        MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
+        this.frames = new FrameRegion(slice, config.frameSize(), umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM,
+            frameCount);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
         this.packets = new Packet[frameCount];
         for (int f = 0; f < frameCount; f++) {
-            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), mem.segment(), ownership);
+            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), slice, ownership);
         }
         this.fill = sock.fill();
         this.completion = sock.completion();
@@ -132,7 +157,7 @@ public final class AfXdpPort implements Port {
         }
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
-            fill.setAddress(fill.reservedIndex() + f, frames.frameAddress(f));
+            fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
             ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
         }
         fill.submit(n);
@@ -149,7 +174,15 @@ public final class AfXdpPort implements Port {
         LOG.log(System.Logger.Level.INFO, modeLine);
     }
 
-    /** Opens {@code afxdp:IFACE@QUEUE} (queue 0 when omitted). */
+    /** A port on one queue of a group that shares a UMEM (see {@link AfXdpQueues}). */
+    static AfXdpPort openShared(String ifname, int queue, PortConfig config, Shared shared) {
+        return new AfXdpPort("afxdp:" + ifname + "@" + queue, ifname, queue, config, shared);
+    }
+
+    /**
+     * Opens {@code afxdp:IFACE@QUEUE}. Without {@code @QUEUE} the interface must have one receive queue; for several,
+     * open each queue, or all of them on one UMEM with {@link AfXdpQueues}.
+     */
     public static AfXdpPort open(String target, PortConfig config) {
         int at = target.lastIndexOf('@');
         String ifname = at < 0 ? target : target.substring(0, at);
@@ -161,6 +194,14 @@ public final class AfXdpPort implements Port {
         }
         if (ifname.isEmpty() || queue < 0) {
             throw new IllegalArgumentException("afxdp spec needs IFACE[@QUEUE], got '" + target + "'");
+        }
+        if (at < 0) {
+            int queues = AfXdpQueues.rxQueues(ifname);
+            if (queues > 1) {
+                throw new IllegalArgumentException("interface " + ifname + " has " + queues + " receive queues: open "
+                    + "afxdp:" + ifname + "@Q for one, or all of them on one UMEM with AfXdpQueues.open(\"" + ifname
+                    + "\", config), one poll thread per queue");
+            }
         }
         return new AfXdpPort("afxdp:" + target, ifname, queue, config);
     }
@@ -177,7 +218,7 @@ public final class AfXdpPort implements Port {
         return config.headroom() - IfXdp.XDP_PACKET_HEADROOM;
     }
 
-    private static XdpAttachment attach(BpfProgram prog, String ifname, XdpMode mode) {
+    static XdpAttachment attach(BpfProgram prog, String ifname, XdpMode mode) {
         try {
             return XdpAttachment.attach(prog, ifname, mode);
         } catch (SyscallException e) {
@@ -190,7 +231,7 @@ public final class AfXdpPort implements Port {
         }
     }
 
-    private static void setSocket(BpfMap map, int queue, int fd) {
+    static void setSocket(BpfMap map, int queue, int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(JAVA_INT);
             k.set(JAVA_INT, 0, queue);
@@ -200,7 +241,7 @@ public final class AfXdpPort implements Port {
         }
     }
 
-    private static void applyBusyPoll(int fd, PortConfig config) {
+    static void applyBusyPoll(int fd, PortConfig config) {
         if (config.busyPollMicros() == 0) {
             return;
         }
@@ -223,7 +264,7 @@ public final class AfXdpPort implements Port {
         }
     }
 
-    private static void closeQuietly(AutoCloseable... resources) {
+    static void closeQuietly(AutoCloseable... resources) {
         for (AutoCloseable r : resources) {
             if (r != null) {
                 try {
@@ -292,7 +333,8 @@ public final class AfXdpPort implements Port {
     }
 
     /** Checks a descriptor the kernel wrote (M13: bounds and owner) and lends its frame to the application. */
-    private Packet accept(long address, int length, long now) {
+    private Packet accept(long umemAddress, int length, long now) {
+        long address = umemAddress - base;
         if (!frames.isValid(address, length)) {
             counters.increment(Counter.INVALID_DESCRIPTORS);
             return null;
@@ -336,7 +378,7 @@ public final class AfXdpPort implements Port {
             throw new IllegalStateException("fill ring full with " + rxFrames + " receive frames: kernel ring state "
                 + "inconsistent (fill occupancy " + fill.occupancy() + ")");
         }
-        fill.setAddress(fill.reservedIndex(), frames.frameAddress(frame));
+        fill.setAddress(fill.reservedIndex(), base + frames.frameAddress(frame));
         if (inBatch) {
             pendingFill++;
         } else {
@@ -455,7 +497,7 @@ public final class AfXdpPort implements Port {
                 return false;
             }
         }
-        tx.setDescriptor(tx.reservedIndex(), frames.dataAddress(frame), p.length(), 0);
+        tx.setDescriptor(tx.reservedIndex(), base + frames.dataAddress(frame), p.length(), 0);
         ownership.giveUp(frame, FramePlace.TX, action);
         p.dropHolder();
         counters.increment(Counter.PACKETS_TX);
@@ -497,7 +539,7 @@ public final class AfXdpPort implements Port {
             boolean batch = inBatch;
             inBatch = true;
             for (int i = 0; i < n; i++) {
-                long addr = completion.address(first + i);
+                long addr = completion.address(first + i) - base;
                 int frame = frames.frameOf(addr);
                 if (addr < 0 || frame >= packets.length || !ownership.tryMove(frame, FramePlace.TX,
                     frame < rxFrames ? FramePlace.FILL : FramePlace.FREE)) {
@@ -621,8 +663,12 @@ public final class AfXdpPort implements Port {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
         }
-        closeQuietly(attachment, program, xsks, socket);
-        umem.close();
+        if (shared.owned()) {
+            closeQuietly(attachment, program, xsks, socket);
+            umem.close();
+        } else {
+            closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment
+        }
         arena.close();
     }
 

@@ -148,11 +148,17 @@ public final class XskSocket implements AutoCloseable {
                     IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings), layout(off, 3, stride, ringSize, 8));
             }
             boolean wakeup = needWakeup && stride == 32;
-            int baseFlags = (wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0)
-                | (sharedWith != null ? IfXdp.XDP_SHARED_UMEM : 0);
+            int baseFlags = wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0;
             String fallback = null;
             boolean zc;
-            if (mode == BindMode.COPY) {
+            if (sharedWith != null) {
+                // a socket sharing a UMEM takes its mode from the UMEM's owner: the kernel refuses copy, zero-copy
+                // and need_wakeup flags next to XDP_SHARED_UMEM (xsk_bind, net/xdp/xsk.c)
+                bindOrThrow(fd, ifindex, queue, IfXdp.XDP_SHARED_UMEM, sharedWith, arena);
+                zc = sharedWith.zeroCopy;
+                wakeup = sharedWith.needWakeup;
+                fallback = sharedWith.fallbackReason;
+            } else if (mode == BindMode.COPY) {
                 bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);
                 zc = false;
             } else {

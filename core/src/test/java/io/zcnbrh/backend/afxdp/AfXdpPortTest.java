@@ -393,6 +393,66 @@ class AfXdpPortTest {
     }
 
     @Test
+    void everyQueueOnOneSharedUmemWithAPollThreadEach() throws Exception {
+        try (VethPair veth = new VethPair(2).withUdpPath()) {
+            IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
+                () -> AfXdpPort.open(veth.outer, PortConfig.defaults()));
+            assertTrue(many.getMessage().contains("has 2 receive queues"), many.getMessage());
+            try (AfXdpQueues all = AfXdpQueues.open(veth.outer, PortConfig.builder().ringSize(512).build())) {
+                assertEquals(2, all.ports().size());
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                long[] perQueue = new long[2];
+                long[] corrupt = new long[2];
+                java.util.List<Thread> pollers = new java.util.ArrayList<>();
+                for (int q = 0; q < 2; q++) {
+                    AfXdpPort port = all.ports().get(q);
+                    int queue = q;
+                    Thread t = new Thread(() -> {
+                        while (!stop.get()) {
+                            int n = port.poll(p -> {
+                                if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
+                                    perQueue[queue]++;
+                                    if (!UdpFlow.payloadMatches(p.segment(), p.length())) {
+                                        corrupt[queue]++;
+                                    }
+                                }
+                            }, 64);
+                            if (n == 0) {
+                                port.awaitPackets(1_000_000);
+                            }
+                        }
+                    }, "poll-q" + q);
+                    t.start();
+                    pollers.add(t);
+                }
+                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 4000, 64, TimeUnit.SECONDS.toNanos(20), 16);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (perQueue[0] + perQueue[1] < sent && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                stop.set(true);
+                for (Thread t : pollers) {
+                    t.join(5000);
+                }
+                long drops = 0;
+                for (AfXdpPort p : all.ports()) {
+                    drops += p.counters().get(Counter.XDP_RX_DROPPED) + p.counters().get(Counter.XDP_RX_RING_FULL);
+                }
+                // every datagram is accounted for: received on one queue or the other, or dropped and counted
+                assertEquals(sent, perQueue[0] + perQueue[1] + drops, "received " + perQueue[0] + " + " + perQueue[1]
+                    + ", dropped " + drops);
+                assertTrue(perQueue[0] > 0 && perQueue[1] > 0, "16 flows spread over both queues: " + perQueue[0]
+                    + " / " + perQueue[1]);
+                assertEquals(0, corrupt[0] + corrupt[1]);
+                for (AfXdpPort p : all.ports()) {
+                    assertTrue(p.audit().ok(), p.audit().toString());
+                }
+            }
+            assertEquals(0, XdpAttachment.state(veth.outer)[0], "the group removed its program");
+        }
+    }
+
+    @Test
     void badSpecsAreClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("afxdp:eth0@x"));
         SyscallException e = assertThrows(SyscallException.class, () -> Zcnbrh.open("afxdp:zcnbrh-none0@0"));

@@ -1,0 +1,108 @@
+package io.zcnbrh.backend.afxdp;
+
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.bpf.BpfMap;
+import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.MapType;
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.Mapping;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Every receive queue of an interface, one AF_XDP socket and one {@link AfXdpPort} per queue, all on one UMEM
+ * (XDP_SHARED_UMEM; each socket on another queue has its own fill and completion rings, af_xdp.rst). Each port owns
+ * its slice of the UMEM and is driven by its own thread; one XSKMAP and one redirect program serve them all.
+ */
+public final class AfXdpQueues implements AutoCloseable {
+    private final List<AfXdpPort> ports;
+    private final Mapping umem;
+    private final BpfMap xsks;
+    private final BpfProgram program;
+    private final XdpAttachment attachment;
+    private boolean closed;
+
+    private AfXdpQueues(List<AfXdpPort> ports, Mapping umem, BpfMap xsks, BpfProgram program, XdpAttachment attachment) {
+        this.ports = List.copyOf(ports);
+        this.umem = umem;
+        this.xsks = xsks;
+        this.program = program;
+        this.attachment = attachment;
+    }
+
+    /** The number of receive queues of {@code ifname} (/sys/class/net/IFACE/queues/rx-N). */
+    public static int rxQueues(String ifname) {
+        Path dir = Path.of("/sys/class/net", ifname, "queues");
+        if (!Files.isDirectory(dir)) {
+            return 1;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return (int) Math.max(1, s.filter(p -> p.getFileName().toString().startsWith("rx-")).count());
+        } catch (IOException e) {
+            throw new ZcnbrhException("cannot count the queues of " + ifname + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a port on every receive queue of {@code ifname}, each with {@code config}'s rings and frame count. */
+    public static AfXdpQueues open(String ifname, PortConfig config) {
+        int queues = rxQueues(ifname);
+        int ifindex = XdpAttachment.ifindex(ifname);
+        int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
+        long sliceBytes = FrameRegion.bytesFor(perQueue, config.frameSize());
+        Mapping umem = null;
+        BpfMap map = null;
+        BpfProgram prog = null;
+        XdpAttachment attached = null;
+        List<XskSocket> sockets = new ArrayList<>();
+        List<AfXdpPort> ports = new ArrayList<>();
+        try {
+            umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
+            map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queues), "zcnbrh_xsks");
+            prog = XskRedirectProgram.load(map);
+            for (int q = 0; q < queues; q++) {
+                XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
+                    config.ringSize(), config.bindMode(), config.needWakeup(), sockets.isEmpty() ? null : sockets.get(0));
+                sockets.add(s);
+                AfXdpPort.applyBusyPoll(s.fd(), config);
+            }
+            attached = AfXdpPort.attach(prog, ifname, config.xdpMode());
+            for (int q = 0; q < queues; q++) {
+                ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
+                    sockets.get(q), map, prog, attached, false)));
+                AfXdpPort.setSocket(map, q, sockets.get(q).fd());
+            }
+            return new AfXdpQueues(ports, umem, map, prog, attached);
+        } catch (RuntimeException e) {
+            ports.forEach(AfXdpPort::close);
+            for (int q = ports.size(); q < sockets.size(); q++) {
+                sockets.get(q).close();
+            }
+            AfXdpPort.closeQuietly(attached, prog, map, umem);
+            throw e;
+        }
+    }
+
+    /** The ports, by queue. */
+    public List<AfXdpPort> ports() {
+        return ports;
+    }
+
+    /** Closes every port, then the program, the map and the shared UMEM. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ports.forEach(AfXdpPort::close);
+        AfXdpPort.closeQuietly(attachment, program, xsks, umem);
+    }
+}
