@@ -19,7 +19,17 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cli = new CommandLine(new Main());
+        // errors a user can act on are one line (what failed, the errno name, what to do), not a stack trace
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof io.zcnbrh.ZcnbrhException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException) {
+                cmd.getErr().println("zcnbrh: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli.execute(args);
     }
 
     @Override
