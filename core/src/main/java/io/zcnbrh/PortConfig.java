@@ -40,6 +40,7 @@ public final class PortConfig {
     private final int busyPollMicros;
     private final int busyPollBudget;
     private final boolean preferBusyPoll;
+    private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -87,6 +88,12 @@ public final class PortConfig {
         this.busyPollMicros = b.busyPollMicros;
         this.busyPollBudget = b.busyPollBudget;
         this.preferBusyPoll = b.preferBusyPoll;
+        this.xdpProgram = b.xdpProgram;
+    }
+
+    /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
+    public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
+        return xdpProgram;
     }
 
     /** AF_XDP: where the redirect program runs (native by default, generic when the driver has no native XDP). */
@@ -221,6 +228,7 @@ public final class PortConfig {
         private int busyPollMicros;
         private int busyPollBudget;
         private boolean preferBusyPoll;
+        private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
 
         private Builder() {
         }
@@ -335,6 +343,12 @@ public final class PortConfig {
             busyPollMicros = micros;
             busyPollBudget = budget;
             preferBusyPoll = prefer;
+            return this;
+        }
+
+        /** AF_XDP: a program of one's own around the XSKMAP (filter, count, drop), instead of the plain redirect. */
+        public Builder xdpProgram(io.zcnbrh.bpf.programs.XdpProgramFactory v) {
+            xdpProgram = java.util.Objects.requireNonNull(v);
             return this;
         }
 

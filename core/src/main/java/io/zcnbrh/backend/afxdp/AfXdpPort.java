@@ -12,7 +12,6 @@ import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
-import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
@@ -110,7 +109,8 @@ public final class AfXdpPort implements Port {
                 config.bindMode(), config.needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
-            prog = XskRedirectProgram.load(map);
+            prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
+                "zcnbrh_xsk");
             attached = attach(prog, ifname, config.xdpMode());
             setSocket(map, queue, sock.fd());
             return new Shared(mem, 0, frameCount, sock, map, prog, attached, true);

@@ -6,7 +6,6 @@ import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
-import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 
@@ -66,7 +65,8 @@ public final class AfXdpQueues implements AutoCloseable {
         try {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queues), "zcnbrh_xsks");
-            prog = XskRedirectProgram.load(map);
+            prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
+                "zcnbrh_xsk");
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
                     config.ringSize(), config.bindMode(), config.needWakeup(), sockets.isEmpty() ? null : sockets.get(0));

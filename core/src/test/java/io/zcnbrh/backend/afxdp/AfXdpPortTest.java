@@ -468,6 +468,40 @@ class AfXdpPortTest {
     }
 
     @Test
+    void aProgramOfOnesOwnThatDropsEveryOtherFrame() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen")) {
+            io.zcnbrh.bpf.programs.XdpProgramFactory everyOther = xsks -> new Assembler()
+                .mov64Reg(R6, R1)
+                .st(W, R10, -4, 0)
+                .ldMap(R1, seen).mov64Reg(R2, R10).alu64(ADD, R2, -4)
+                .call(io.zcnbrh.bpf.asm.Helpers.MAP_LOOKUP_ELEM)
+                .jmp(JEQ, R0, 0, "drop")
+                .mov64(R1, 1).atomic(DW, ADD | FETCH, R0, R1, 0) // r1 = frames seen before this one
+                .jmp(JSET, R1, 1, "drop")                         // odd: drop
+                .ldx(W, R2, R6, 16).ldMap(R1, xsks).mov64(R3, TestRunResult.XDP_PASS)
+                .call(io.zcnbrh.bpf.asm.Helpers.REDIRECT_MAP).exit()
+                .label("drop").ret(TestRunResult.XDP_DROP)
+                .build();
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
+                .xdpProgram(everyOther).build())) {
+                CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                    () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10)));
+                long[] r = receiveFlow(port, 100, sender);
+                Thread.sleep(100);
+                while (port.poll(p -> { }, 64) > 0) {
+                    // take whatever else arrived (other frames count as frames too)
+                }
+                long frames = seen.lookupLong(0);
+                assertTrue(frames >= 200, "the program saw every frame: " + frames);
+                assertEquals((frames + 1) / 2, port.counters().get(Counter.PACKETS_RX),
+                    "exactly the even-numbered frames reached the socket");
+                assertEquals(0, r[1], "and in order");
+            }
+        }
+    }
+
+    @Test
     void badSpecsAreClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("afxdp:eth0@x"));
         SyscallException e = assertThrows(SyscallException.class, () -> Zcnbrh.open("afxdp:zcnbrh-none0@0"));
