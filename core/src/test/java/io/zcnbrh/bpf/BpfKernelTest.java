@@ -170,7 +170,9 @@ class BpfKernelTest {
         }
         assertThrows(ProgramLoadException.class, () -> BpfProgram.load(ProgramType.XDP,
             new Assembler().exit().build(), "noret")); // r0 never set: rejected, and its fds must not leak either
-        assertEquals(before, openFds());
+        long after = openFds();
+        // a leak would be 1000 fds or more; other test threads may close theirs meanwhile
+        assertTrue(after <= before, before + " fds before, " + after + " after");
     }
 
     static long openFds() throws Exception {

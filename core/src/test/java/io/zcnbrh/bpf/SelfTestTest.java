@@ -21,6 +21,8 @@ class SelfTestTest {
             .collect(Collectors.joining("\n"));
         assertEquals("", failures, failures);
         assertEquals(SelfTestCases.all().size(), outcomes.size());
-        assertEquals(fdsBefore, BpfKernelTest.openFds(), "the self-test leaves nothing open");
+        // a leak would be one fd or more per case (154); other test threads may close theirs meanwhile
+        long after = BpfKernelTest.openFds();
+        assertTrue(after <= fdsBefore, "the self-test leaves nothing open: " + fdsBefore + " before, " + after + " after");
     }
 }

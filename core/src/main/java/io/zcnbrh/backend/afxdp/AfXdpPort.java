@@ -111,8 +111,9 @@ public final class AfXdpPort implements Port {
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
             prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
                 "zcnbrh_xsk");
-            attached = attach(prog, ifname, config.xdpMode());
+            // the socket goes into the XSKMAP before the program is attached: no frame meets an empty slot
             setSocket(map, queue, sock.fd());
+            attached = attach(prog, ifname, config.xdpMode());
             return new Shared(mem, 0, frameCount, sock, map, prog, attached, true);
         } catch (RuntimeException e) {
             closeQuietly(attached, prog, map, sock, mem);

@@ -75,6 +75,7 @@ public final class AfXdpQueues implements AutoCloseable {
             }
             attached = AfXdpPort.attach(prog, ifname, config.xdpMode());
             for (int q = 0; q < queues; q++) {
+                // the port fills its fill ring before its socket enters the XSKMAP
                 ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
                     sockets.get(q), map, prog, attached, false)));
                 AfXdpPort.setSocket(map, q, sockets.get(q).fd());
