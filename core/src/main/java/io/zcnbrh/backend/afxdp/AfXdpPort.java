@@ -7,6 +7,7 @@ import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
@@ -281,8 +282,7 @@ public final class AfXdpPort implements Port {
 
     @Override
     public Packet poll() {
-        if (ownership.count(FramePlace.APP) >= creditBudget) {
-            counters.increment(Counter.CREDIT_STALLS);
+        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
             return null;
         }
         while (rx.peek(1) == 1) {
@@ -461,9 +461,7 @@ public final class AfXdpPort implements Port {
     @Override
     public boolean transmit(Packet packet, int length) {
         Packet p = mine(packet, "transmit");
-        if (length <= 0 || length > p.capacity()) {
-            throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
-        }
+        PortRules.checkLength(p, length);
         p.length(length);
         return send(p, "transmit");
     }
@@ -480,13 +478,7 @@ public final class AfXdpPort implements Port {
 
     private boolean send(Packet p, String action) {
         int frame = p.frameIndex();
-        if (!ownership.isAt(frame, FramePlace.APP)) {
-            throw ownership.illegal(frame, action);
-        }
-        if (p.refCount() > 1) {
-            throw new IllegalStateException("cannot " + action + " frame " + frame + ": it is shared by "
-                + p.refCount() + " holders");
-        }
+        PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0) {
             flush();
             drainCompletions();
@@ -567,11 +559,7 @@ public final class AfXdpPort implements Port {
     }
 
     private Packet mine(Packet packet, String action) {
-        int f = packet.frameIndex();
-        if (f < 0 || f >= packets.length || packets[f] != packet) {
-            throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
-        }
-        return packet;
+        return PortRules.owned(packets, packet, action);
     }
 
     // ---- information ------------------------------------------------------------------------------------

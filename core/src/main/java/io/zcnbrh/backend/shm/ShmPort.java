@@ -8,6 +8,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
@@ -222,8 +223,7 @@ public final class ShmPort implements Port {
 
     @Override
     public Packet poll() {
-        if (ownership.count(FramePlace.APP) >= creditBudget) {
-            counters.increment(Counter.CREDIT_STALLS);
+        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
             return null;
         }
         while (rx.peek(1) == 1) {
@@ -347,9 +347,7 @@ public final class ShmPort implements Port {
     @Override
     public boolean transmit(Packet packet, int length) {
         Packet p = mine(packet, "transmit");
-        if (length <= 0 || length > p.capacity()) {
-            throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
-        }
+        PortRules.checkLength(p, length);
         p.length(length);
         // One clock read per published batch (System.nanoTime costs ~24 ns here, a third of a packet's budget):
         // the packets of one batch share the time their batch started; with txBatch 1 every packet has its own.
@@ -373,13 +371,7 @@ public final class ShmPort implements Port {
 
     private boolean send(Packet p, String action) {
         int frame = p.frameIndex();
-        if (!ownership.isAt(frame, FramePlace.APP)) {
-            throw ownership.illegal(frame, action);
-        }
-        if (p.refCount() > 1) {
-            throw new IllegalStateException("cannot " + action + " frame " + frame + ": it is shared by "
-                + p.refCount() + " holders; the others must release it first (or copy it into a claimed frame)");
-        }
+        PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0 && !flushAndRetry() && !awaitCredit(false)) {
             counters.increment(Counter.RING_FULL);
             counters.increment(Counter.DROPS);
@@ -507,11 +499,7 @@ public final class ShmPort implements Port {
     }
 
     private Packet mine(Packet packet, String action) {
-        int f = packet.frameIndex();
-        if (f < 0 || f >= packets.length || packets[f] != packet) {
-            throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
-        }
-        return packet;
+        return PortRules.owned(packets, packet, action);
     }
 
     // ---- information ------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+package io.zcnbrh.backend;
+
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.FramePlace;
+
+/** The checks every backend makes the same way on the application's calls (M2, M5). */
+public final class PortRules {
+    private PortRules() {
+    }
+
+    /** {@code packet}, if it is one of this port's flyweights; else a clear error naming {@code action}. */
+    public static Packet owned(Packet[] packets, Packet packet, String action) {
+        int f = packet.frameIndex();
+        if (f < 0 || f >= packets.length || packets[f] != packet) {
+            throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
+        }
+        return packet;
+    }
+
+    /** A transmit length must fit the frame's data area. */
+    public static void checkLength(Packet p, int length) {
+        if (length <= 0 || length > p.capacity()) {
+            throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
+        }
+    }
+
+    /** Only a frame the application holds alone may be sent: it changes owner (a shared frame would have two). */
+    public static void checkSendable(FrameOwnership ownership, Packet p, String action) {
+        int frame = p.frameIndex();
+        if (!ownership.isAt(frame, FramePlace.APP)) {
+            throw ownership.illegal(frame, action);
+        }
+        if (p.refCount() > 1) {
+            throw new IllegalStateException("cannot " + action + " frame " + frame + ": it is shared by "
+                + p.refCount() + " holders; the others must release it first (or copy it into a claimed frame)");
+        }
+    }
+
+    /** Whether the application holds its whole credit budget (then poll hands out nothing, and it is counted). */
+    public static boolean budgetSpent(FrameOwnership ownership, int creditBudget, PortCounters counters) {
+        if (ownership.count(FramePlace.APP) >= creditBudget) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return true;
+        }
+        return false;
+    }
+}
