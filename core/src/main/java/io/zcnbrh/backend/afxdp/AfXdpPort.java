@@ -8,6 +8,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PortRules;
+import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
@@ -40,7 +41,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * can be forwarded on the TX ring without a copy; on completion it returns to the fill ring. The XSKMAP redirect
  * program is loaded, attached and filled on open and removed on close.
  */
-public final class AfXdpPort implements Port {
+public final class AfXdpPort extends RingPort {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
     private static final int MSG_DONTWAIT = 0x40;
     private static final int POLLIN = 1;
@@ -59,8 +60,6 @@ public final class AfXdpPort implements Port {
     private final BpfMap xsks;
     private final BpfProgram program;
     private final XdpAttachment attachment;
-    private final FrameOwnership ownership;
-    private final Packet[] packets;
     private final int rxFrames;
     private final int[] freePool;
     private int freeTop;
@@ -68,8 +67,6 @@ public final class AfXdpPort implements Port {
     private final ConsumerRing completion;
     private final ConsumerRing rx;
     private final ProducerRing tx;
-    private final PortCounters counters = new PortCounters();
-    private final int creditBudget;
     private final int txBatch;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
@@ -81,7 +78,6 @@ public final class AfXdpPort implements Port {
     private final long base;
     private int pendingTx;
     private int pendingFill;
-    private boolean inBatch;
     private long batchTime;
     private boolean closed;
 
@@ -281,60 +277,24 @@ public final class AfXdpPort implements Port {
     // ---- receive ----------------------------------------------------------------------------------------
 
     @Override
-    public Packet poll() {
-        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
-            return null;
-        }
-        while (rx.peek(1) == 1) {
-            int idx = rx.peekedIndex();
-            long addr = rx.descriptorAddress(idx);
-            int len = rx.descriptorLength(idx);
-            rx.release(1);
-            Packet p = accept(addr, len, System.nanoTime());
-            if (p != null) {
-                return p;
-            }
-        }
-        return null;
+    protected ConsumerRing rxRing() {
+        return rx;
     }
 
     @Override
-    public int poll(PacketHandler handler, int budget) {
-        int room = Math.min(budget, creditBudget - ownership.count(FramePlace.APP));
-        if (room <= 0) {
-            counters.increment(Counter.CREDIT_STALLS);
-            return 0;
-        }
-        int n = rx.peek(room);
-        if (n == 0) {
-            return 0;
-        }
-        int first = rx.peekedIndex();
-        long now = System.nanoTime(); // AF_XDP descriptors carry no time: one clock read per batch
-        int delivered = 0;
-        inBatch = true;
-        try {
-            for (int i = 0; i < n; i++) {
-                Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
-                if (p == null) {
-                    continue;
-                }
-                delivered++;
-                handler.onPacket(p);
-                if (ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
-                    giveBack(p);
-                }
-            }
-        } finally {
-            rx.release(n);
-            inBatch = false;
-            flushFill();
-        }
-        return delivered;
+    protected void flushReleases() {
+        flushFill();
+    }
+
+    /** AF_XDP descriptors carry no time: one clock read per batch (per packet for single polls). */
+    @Override
+    protected long receiveClock() {
+        return System.nanoTime();
     }
 
     /** Checks a descriptor the kernel wrote (M13: bounds and owner) and lends its frame to the application. */
-    private Packet accept(long umemAddress, int length, long now) {
+    @Override
+    protected Packet accept(long umemAddress, int length, long now) {
         long address = umemAddress - base;
         if (!frames.isValid(address, length)) {
             counters.increment(Counter.INVALID_DESCRIPTORS);
@@ -352,16 +312,9 @@ public final class AfXdpPort implements Port {
         return p;
     }
 
-    @Override
-    public void release(Packet packet) {
-        Packet p = mine(packet, "release");
-        if (p.dropHolder()) {
-            giveBack(p);
-        }
-    }
-
     /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
-    private void giveBack(Packet p) {
+    @Override
+    protected void giveBack(Packet p) {
         int frame = p.frameIndex();
         if (frame < rxFrames) {
             ownership.giveUp(frame, FramePlace.FILL, "release");
@@ -558,10 +511,6 @@ public final class AfXdpPort implements Port {
         return total;
     }
 
-    private Packet mine(Packet packet, String action) {
-        return PortRules.owned(packets, packet, action);
-    }
-
     // ---- information ------------------------------------------------------------------------------------
 
     @Override
@@ -602,6 +551,7 @@ public final class AfXdpPort implements Port {
     /** The port counters, with the kernel's XDP_STATISTICS copied in. */
     @Override
     public PortCounters counters() {
+        PortCounters counters = super.counters();
         if (!closed) {
             long[] st = socket.statistics();
             counters.set(Counter.XDP_RX_DROPPED, st[0]);

@@ -9,6 +9,7 @@ import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.ZcnbrhException;
 import io.zcnbrh.backend.PortRules;
+import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
@@ -34,7 +35,7 @@ import java.util.regex.Pattern;
  * back on the return ring (the credit, M5). A received frame can be forwarded back without a copy.
  * Everything the other process writes is untrusted: descriptors are bounds- and owner-checked (M13).
  */
-public final class ShmPort implements Port {
+public final class ShmPort extends RingPort {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.shm");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final int RECLAIM_BATCH = 64;
@@ -47,8 +48,6 @@ public final class ShmPort implements Port {
     private final MemorySegment region;
     private final int side;
     private final FrameRegion frames;
-    private final FrameOwnership ownership;
-    private final Packet[] packets;
     private final ProducerRing tx;
     private final ConsumerRing rx;
     private final ProducerRing returnOut;
@@ -57,12 +56,9 @@ public final class ShmPort implements Port {
     private final int ownEnd;
     private final int[] freePool;
     private int freeTop;
-    private final PortCounters counters = new PortCounters();
     private final PortConfig config;
-    private final int creditBudget;
     private final IdleStrategy idle = IdleStrategy.backoff();
     private final int txBatch;
-    private boolean inBatch;
     private int pendingReturns;
     private int pendingTx;
     private long batchTime;
@@ -222,59 +218,18 @@ public final class ShmPort implements Port {
     // ---- receive ----------------------------------------------------------------------------------------
 
     @Override
-    public Packet poll() {
-        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
-            return null;
-        }
-        while (rx.peek(1) == 1) {
-            int idx = rx.peekedIndex();
-            long address = rx.descriptorAddress(idx);
-            int length = rx.descriptorLength(idx);
-            rx.release(1);
-            Packet p = accept(address, length);
-            if (p != null) {
-                return p;
-            }
-        }
-        return null;
+    protected ConsumerRing rxRing() {
+        return rx;
     }
 
     @Override
-    public int poll(PacketHandler handler, int budget) {
-        int room = Math.min(budget, creditBudget - ownership.count(FramePlace.APP));
-        if (room <= 0) {
-            counters.increment(Counter.CREDIT_STALLS);
-            return 0;
-        }
-        int n = rx.peek(room);
-        if (n == 0) {
-            return 0;
-        }
-        int first = rx.peekedIndex();
-        int delivered = 0;
-        inBatch = true;
-        try {
-            for (int i = 0; i < n; i++) {
-                Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i));
-                if (p == null) {
-                    continue;
-                }
-                delivered++;
-                handler.onPacket(p);
-                if (ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
-                    giveBack(p);
-                }
-            }
-        } finally {
-            rx.release(n);
-            inBatch = false;
-            flushReturns();
-        }
-        return delivered;
+    protected void flushReleases() {
+        flushReturns();
     }
 
     /** Validates a descriptor from the peer (M13) and lends its frame to the application; null when invalid. */
-    private Packet accept(long address, int length) {
+    @Override
+    protected Packet accept(long address, int length, long now) {
         if (!frames.isValid(address, length)) {
             counters.increment(Counter.INVALID_DESCRIPTORS);
             return null;
@@ -291,17 +246,9 @@ public final class ShmPort implements Port {
         return p;
     }
 
-    @Override
-    public void release(Packet packet) {
-        Packet p = mine(packet, "release");
-        if (!p.dropHolder()) {
-            return; // another holder keeps the frame
-        }
-        giveBack(p);
-    }
-
     /** Returns a frame the application no longer holds: ours to the free pool, the peer's on its return ring. */
-    private void giveBack(Packet p) {
+    @Override
+    protected void giveBack(Packet p) {
         int frame = p.frameIndex();
         if (frame >= ownFirst && frame < ownEnd) {
             ownership.giveUp(frame, FramePlace.FREE, "release");
@@ -498,10 +445,6 @@ public final class ShmPort implements Port {
         }
     }
 
-    private Packet mine(Packet packet, String action) {
-        return PortRules.owned(packets, packet, action);
-    }
-
     // ---- information ------------------------------------------------------------------------------------
 
     @Override
@@ -512,11 +455,6 @@ public final class ShmPort implements Port {
     @Override
     public String spec() {
         return "shm:" + name;
-    }
-
-    @Override
-    public PortCounters counters() {
-        return counters;
     }
 
     /** 0 for the creating side (A), 1 for the attaching side (B). */
