@@ -144,14 +144,22 @@ public final class FrameOwnership {
         return held;
     }
 
+    private static final java.security.CodeSource LIBRARY = FrameOwnership.class.getProtectionDomain().getCodeSource();
+
+    /** The first frame of the trace whose class is not the library's own (the application's call site). */
     private static String firstCallerOutsideLibrary(StackTraceElement[] trace) {
         for (StackTraceElement e : trace) {
-            String c = e.getClassName();
-            if (!c.equals(FrameOwnership.class.getName()) && !c.startsWith("io.zcnbrh.backend.")
-                && !c.equals("io.zcnbrh.traffic.TrafficLoops")) {
-                return e.toString();
+            try {
+                Class<?> c = Class.forName(e.getClassName(), false, FrameOwnership.class.getClassLoader());
+                java.security.CodeSource source = c.getProtectionDomain().getCodeSource();
+                if (source != null && !source.equals(LIBRARY) && !c.getName().startsWith("jdk.")
+                    && !c.getName().startsWith("java.")) {
+                    return e.toString();
+                }
+            } catch (ClassNotFoundException | LinkageError notVisible) {
+                return e.toString(); // not the library's, since the library's loader cannot see it
             }
         }
-        return trace[0].toString();
+        return trace.length > 0 ? trace[trace.length - 1].toString() : "(unknown)";
     }
 }
