@@ -107,6 +107,35 @@ public abstract class RingPort implements Port {
         }
     }
 
+    /**
+     * Puts a packet the application holds on the transmit ring without copying it; false when it was dropped for
+     * lack of room (counted). The frame changes owner: checked with {@link PortRules#checkSendable}.
+     */
+    protected abstract boolean send(Packet p, String action);
+
+    /** Called before a claimed packet of {@code length} bytes is sent (e.g. to stamp it). */
+    protected void beforeTransmit(Packet p) {
+    }
+
+    @Override
+    public final boolean transmit(Packet packet, int length) {
+        Packet p = mine(packet, "transmit");
+        PortRules.checkLength(p, length);
+        p.length(length);
+        beforeTransmit(p);
+        return send(p, "transmit");
+    }
+
+    @Override
+    public final boolean forward(Packet packet) {
+        Packet p = mine(packet, "forward");
+        if (send(p, "forward")) {
+            counters.increment(Counter.FORWARDED);
+            return true;
+        }
+        return false;
+    }
+
     /** {@code packet}, if it is one of this port's flyweights. */
     protected final Packet mine(Packet packet, String action) {
         return PortRules.owned(packets, packet, action);

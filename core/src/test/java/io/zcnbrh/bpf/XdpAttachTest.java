@@ -75,7 +75,7 @@ class XdpAttachTest {
         try (VethPair veth = new VethPair();
              BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
              BpfProgram tx = BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_TX).build(), "gen");
-             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x88B5), "count");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, io.zcnbrh.bpf.TestPrograms.countEtherType(seen, 0x88B5), "count");
              // the peer end counts our frames (EtherType 0x88B5) with a program of its own, which also turns on the
              // NAPI a veth end needs to take XDP frames
              XdpAttachment peer = NetNamespace.call(veth.netns,
@@ -93,21 +93,6 @@ class XdpAttachTest {
         }
     }
 
-    /** XDP program: count frames of {@code etherType} in {@code map[0]}, pass everything. */
-    static java.util.List<io.zcnbrh.bpf.asm.Insn> countEtherType(BpfMap map, int etherType) {
-        int wire = Short.toUnsignedInt(Short.reverseBytes((short) etherType)); // as a little-endian u16 load sees it
-        return new Assembler()
-            .ldx(W, R2, R1, 0).ldx(W, R3, R1, 4)
-            .mov64Reg(R4, R2).alu64(ADD, R4, 14).jmpReg(JGT, R4, R3, "pass")
-            .ldx(H, R4, R2, 12).jmp(JNE, R4, wire, "pass")
-            .st(W, R10, -4, 0)
-            .ldMap(R1, map).mov64Reg(R2, R10).alu64(ADD, R2, -4)
-            .call(io.zcnbrh.bpf.asm.Helpers.MAP_LOOKUP_ELEM)
-            .jmp(JEQ, R0, 0, "pass")
-            .mov64(R1, 1).atomic(DW, ADD, R0, R1, 0)
-            .label("pass").ret(TestRunResult.XDP_PASS)
-            .build();
-    }
 
     @Test
     void missingInterfaceIsAClearError() {

@@ -412,24 +412,7 @@ public final class AfXdpPort extends RingPort {
     }
 
     @Override
-    public boolean transmit(Packet packet, int length) {
-        Packet p = mine(packet, "transmit");
-        PortRules.checkLength(p, length);
-        p.length(length);
-        return send(p, "transmit");
-    }
-
-    @Override
-    public boolean forward(Packet packet) {
-        Packet p = mine(packet, "forward");
-        if (send(p, "forward")) {
-            counters.increment(Counter.FORWARDED);
-            return true;
-        }
-        return false;
-    }
-
-    private boolean send(Packet p, String action) {
+    protected boolean send(Packet p, String action) {
         int frame = p.frameIndex();
         PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0) {

@@ -129,27 +129,12 @@ class AfXdpPortTest {
         }
     }
 
-    /** XDP program: count frames of {@code etherType} in {@code map[0]}, pass everything. */
-    static java.util.List<io.zcnbrh.bpf.asm.Insn> countEtherType(BpfMap map, int etherType) {
-        int wire = Short.toUnsignedInt(Short.reverseBytes((short) etherType));
-        return new Assembler()
-            .ldx(W, R2, R1, 0).ldx(W, R3, R1, 4)
-            .mov64Reg(R4, R2).alu64(ADD, R4, 14).jmpReg(JGT, R4, R3, "pass")
-            .ldx(H, R4, R2, 12).jmp(JNE, R4, wire, "pass")
-            .st(W, R10, -4, 0)
-            .ldMap(R1, map).mov64Reg(R2, R10).alu64(ADD, R2, -4)
-            .call(io.zcnbrh.bpf.asm.Helpers.MAP_LOOKUP_ELEM)
-            .jmp(JEQ, R0, 0, "pass")
-            .mov64(R1, 1).atomic(DW, ADD, R0, R1, 0)
-            .label("pass").ret(TestRunResult.XDP_PASS)
-            .build();
-    }
 
     @Test
     void transmittedFramesReachThePeerAndTheirFramesComeBack() {
         try (VethPair veth = new VethPair();
              BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
-             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x88B5), "count");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, io.zcnbrh.bpf.TestPrograms.countEtherType(seen, 0x88B5), "count");
              XdpAttachment peer = NetNamespace.call(veth.netns,
                  () -> XdpAttachment.attach(counter, veth.inner, XdpMode.DRIVER));
              AfXdpPort port = AfXdpPort.open(veth.outer + "@0", PortConfig.builder().ringSize(256)
@@ -188,7 +173,7 @@ class AfXdpPortTest {
     void receivedFramesAreForwardedBackWithoutACopy() throws Exception {
         try (VethPair veth = new VethPair().withUdpPath();
              BpfMap seen = BpfMap.create(MapType.ARRAY, 4, 8, 1, "seen");
-             BpfProgram counter = BpfProgram.load(ProgramType.XDP, countEtherType(seen, 0x0800), "count");
+             BpfProgram counter = BpfProgram.load(ProgramType.XDP, io.zcnbrh.bpf.TestPrograms.countEtherType(seen, 0x0800), "count");
              XdpAttachment peer = NetNamespace.call(veth.netns,
                  () -> XdpAttachment.attach(counter, veth.inner, XdpMode.DRIVER));
              AfXdpPort port = AfXdpPort.open(veth.outer, config(XdpMode.DRIVER, 2048))) {
