@@ -400,40 +400,28 @@ class AfXdpPortTest {
             assertTrue(many.getMessage().contains("has 2 receive queues"), many.getMessage());
             try (AfXdpQueues all = AfXdpQueues.open(veth.outer, PortConfig.builder().ringSize(512).build())) {
                 assertEquals(2, all.ports().size());
-                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
                 long[] perQueue = new long[2];
                 long[] corrupt = new long[2];
-                java.util.List<Thread> pollers = new java.util.ArrayList<>();
+                java.util.List<io.zcnbrh.flow.PollLoop> pollers = new java.util.ArrayList<>();
                 for (int q = 0; q < 2; q++) {
-                    AfXdpPort port = all.ports().get(q);
                     int queue = q;
-                    Thread t = new Thread(() -> {
-                        while (!stop.get()) {
-                            int n = port.poll(p -> {
-                                if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
-                                    perQueue[queue]++;
-                                    if (!UdpFlow.payloadMatches(p.segment(), p.length())) {
-                                        corrupt[queue]++;
-                                    }
-                                }
-                            }, 64);
-                            if (n == 0) {
-                                port.awaitPackets(1_000_000);
+                    // one poll thread per queue, each pinned to its own CPU, sleeping in the backend when idle
+                    pollers.add(io.zcnbrh.flow.PollLoop.start(all.ports().get(q), p -> {
+                        if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
+                            perQueue[queue]++;
+                            if (!UdpFlow.payloadMatches(p.segment(), p.length())) {
+                                corrupt[queue]++;
                             }
                         }
-                    }, "poll-q" + q);
-                    t.start();
-                    pollers.add(t);
+                    }, io.zcnbrh.flow.PollLoop.Idle.BLOCKING, q % Runtime.getRuntime().availableProcessors(), 64,
+                        "poll-q" + q));
                 }
                 long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 4000, 64, TimeUnit.SECONDS.toNanos(20), 16);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (perQueue[0] + perQueue[1] < sent && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                stop.set(true);
-                for (Thread t : pollers) {
-                    t.join(5000);
-                }
+                pollers.forEach(io.zcnbrh.flow.PollLoop::close);
                 long drops = 0;
                 for (AfXdpPort p : all.ports()) {
                     drops += p.counters().get(Counter.XDP_RX_DROPPED) + p.counters().get(Counter.XDP_RX_RING_FULL);
