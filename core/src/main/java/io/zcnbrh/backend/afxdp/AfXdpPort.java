@@ -357,9 +357,10 @@ public final class AfXdpPort extends RingPort {
 
     /**
      * Sleeps briefly (at most 50 us) so the kernel's receive work gets the core; does not spin. Measured here
-     * (docs/DESIGN-NOTES.md): blocking in poll(2) on a copy-mode socket on veth missed wakeups (half of 1 ms polls
-     * timed out while frames were arriving) and let the fill ring run dry, so a short park is the default; use
-     * {@link #blockInPoll(int)} to block in the kernel when the port may idle for long.
+     * (docs/DESIGN-NOTES.md): with frames arriving through veth's XDP path from a live-frames generator, blocking in
+     * poll(2) woke late (half of 1 ms polls timed out while frames arrived) and the fill ring ran dry; a short park
+     * serves that case and the socket-stack case alike. Use {@link #blockInPoll(int)} to block in the kernel when
+     * the port may idle for long.
      */
     @Override
     public void awaitPackets(long timeoutNanos) {
