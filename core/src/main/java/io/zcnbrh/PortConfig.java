@@ -21,6 +21,7 @@ public final class PortConfig {
     }
 
     private final int ringSize;
+    private final int rxRingSize;
     private final int frameCount;
     private final int frameSize;
     private final int headroom;
@@ -63,6 +64,8 @@ public final class PortConfig {
                 + Integer.toOctalString(b.filePermissions));
         }
         this.ringSize = b.ringSize;
+        this.rxRingSize = b.rxRingSize == 0 ? b.ringSize : b.rxRingSize;
+        RingLayout.checkSize(rxRingSize);
         this.frameCount = frames;
         this.frameSize = b.frameSize;
         this.headroom = b.headroom;
@@ -141,6 +144,14 @@ public final class PortConfig {
         return ringSize;
     }
 
+    /**
+     * Entries of the AF_XDP RX ring (default: the ring size). Smaller than the ring size, the kernel can hold more
+     * filled frames than the RX ring takes, and a slow application shows as rx_ring_full instead of fill_ring_empty.
+     */
+    public int rxRingSize() {
+        return rxRingSize;
+    }
+
     /** Frames in the region (for shm: both sides together, half each). */
     public int frameCount() {
         return frameCount;
@@ -209,6 +220,7 @@ public final class PortConfig {
     /** Builds a {@link PortConfig}. */
     public static final class Builder {
         private int ringSize = 2048;
+        private int rxRingSize;
         private int frameCount;
         private int frameSize = 2048;
         private int headroom = 256;
@@ -236,6 +248,12 @@ public final class PortConfig {
         /** Entries per ring: a power of two up to 65536. */
         public Builder ringSize(int v) {
             ringSize = v;
+            return this;
+        }
+
+        /** AF_XDP RX ring entries: a power of two up to 65536; default the ring size. */
+        public Builder rxRingSize(int v) {
+            rxRingSize = v;
             return this;
         }
 

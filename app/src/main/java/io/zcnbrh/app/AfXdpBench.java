@@ -30,7 +30,16 @@ final class AfXdpBench {
     static final int PORT = 9000;
 
     /** One measurement. */
-    record Run(String impl, double pps, double allocatedBytesPerPacket) {
+    record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket) {
+    }
+
+    /** Where a receiver runs ({@code cpu} -1: unpinned) and whether it spins instead of sleeping when idle. */
+    record Placement(int cpu, boolean spin) {
+        void apply() {
+            if (cpu >= 0) {
+                io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
+            }
+        }
     }
 
     private AfXdpBench() {
@@ -72,12 +81,20 @@ final class AfXdpBench {
     }
 
     /** Starts the generator thread: live-frames XDP_TX on the inner end until {@code stop}. */
-    static Thread generator(VethPair veth, BpfProgram tx, byte[] frame, AtomicBoolean stop) {
+    static Thread generator(VethPair veth, BpfProgram tx, byte[] frame, AtomicBoolean stop, int cpu,
+                            java.util.concurrent.atomic.DoubleAdder offeredPps) {
         Thread t = new Thread(() -> NetNamespace.call(veth.netns, () -> {
+            if (cpu >= 0) {
+                io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
+            }
             int ifindex = XdpAttachment.ifindex(veth.inner);
+            long t0 = System.nanoTime();
+            long sent = 0;
             while (!stop.get()) {
                 tx.generate(frame, ifindex, 20_000);
+                sent += 20_000;
             }
+            offeredPps.add(sent / ((System.nanoTime() - t0) / 1e9));
             return null;
         }), "generator");
         t.setDaemon(true);
@@ -85,20 +102,25 @@ final class AfXdpBench {
         return t;
     }
 
-    static Run afxdp(VethPair veth, double seconds, double warmup) {
+    static Run afxdp(VethPair veth, double seconds, double warmup, Placement at) {
+        at.apply();
         try (AfXdpPort port = AfXdpPort.open(veth.outer + "@0", PortConfig.builder().ringSize(2048).build())) {
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();
-            RxCommand.receive(port, warmup, 0); // warm up the JIT on real traffic first
+            RxCommand.receive(port, warmup, 0, at.spin()); // warm up the JIT on real traffic first
             long before = threads.getThreadAllocatedBytes(tid);
-            RxCommand.Result r = RxCommand.receive(port, seconds, 0.2);
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
             long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
             return new Run("zcnbrh-afxdp-" + (port.zeroCopy() ? "zerocopy" : "copy"), r.pps(),
-                r.packets() == 0 ? Double.NaN : (double) allocated / r.packets());
+                r.packets() == 0 ? Double.NaN : (double) allocated / r.packets(),
+                r.packets() == 0 ? Double.NaN : (double) cpu / r.packets());
         }
     }
 
-    static Run datagramChannel(VethPair veth, double seconds, double warmup) throws IOException {
+    static Run datagramChannel(VethPair veth, double seconds, double warmup, Placement at) throws IOException {
+        at.apply();
         // the outer end needs an address and NAPI (an XDP_PASS program) to take the generator's frames into its stack
         VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
         try (BpfProgram pass = BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
@@ -109,20 +131,24 @@ final class AfXdpBench {
             ByteBuffer buf = ByteBuffer.allocateDirect(2048);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();
+            // a user's DatagramChannel blocks in the kernel when idle; the spin variant polls non-blocking
+            ch.configureBlocking(!at.spin());
             receiveDatagrams(ch, buf, warmup);
             long before = threads.getThreadAllocatedBytes(tid);
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long n = receiveDatagrams(ch, buf, seconds);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long allocated = threads.getThreadAllocatedBytes(tid) - before;
-            return new Run("jdk-datagramchannel", n / elapsed, n == 0 ? Double.NaN : (double) allocated / n);
+            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            return new Run("jdk-datagramchannel", n / elapsed, n == 0 ? Double.NaN : (double) allocated / n,
+                n == 0 ? Double.NaN : (double) cpu / n);
         } finally {
             VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
         }
     }
 
     private static long receiveDatagrams(DatagramChannel ch, ByteBuffer buf, double seconds) throws IOException {
-        ch.configureBlocking(false);
         long end = System.nanoTime() + (long) (seconds * 1e9);
         long n = 0;
         while (System.nanoTime() < end) {

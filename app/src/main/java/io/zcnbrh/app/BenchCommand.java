@@ -59,6 +59,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--length", split = ",", description = "shm: frame lengths in bytes (default: 64,1500)")
     List<Integer> lengths = List.of(64, 1500);
 
+    @Option(names = "--generator-cpu", defaultValue = "0", description = "afxdp: CPU of the traffic generator (-1: any)")
+    int generatorCpu;
+
+    @Option(names = "--receiver-cpu", defaultValue = "1",
+        description = "afxdp: CPU of the receivers (-1: any; the generator's CPU to share one core)")
+    int receiverCpu;
+
+    @Option(names = "--receiver-idle", defaultValue = "default",
+        description = "afxdp: what an idle receiver does: default (the library's), spin (busy poll, never sleeps)")
+    String receiverIdle;
+
     @Override
     public Integer call() throws Exception {
         return switch (what) {
@@ -100,17 +111,37 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private AfXdpBench.Placement placement() {
+        if (!receiverIdle.equals("default") && !receiverIdle.equals("spin")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "--receiver-idle must be default or spin, was '" + receiverIdle + "'");
+        }
+        return new AfXdpBench.Placement(cpuOrAny(receiverCpu), receiverIdle.equals("spin"));
+    }
+
+    /** A CPU that exists here, or -1 (unpinned) on a machine with fewer CPUs. */
+    private static int cpuOrAny(int cpu) {
+        return cpu < Runtime.getRuntime().availableProcessors() ? cpu : -1;
+    }
+
     private int afxdp() throws Exception {
+        System.out.printf(Locale.ROOT, "generator on CPU %s, receivers on CPU %s, idle receiver: %s%n",
+            cpuOrAny(generatorCpu) < 0 ? "any" : cpuOrAny(generatorCpu),
+            cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu), receiverIdle);
         double[] ours = new double[rounds];
         double[] peer = new double[rounds];
         double oursAlloc = 0;
         double peerAlloc = 0;
         String oursName = "zcnbrh-afxdp";
+        double[] oursCpu = new double[rounds];
+        double[] peerCpu = new double[rounds];
         try (io.zcnbrh.netlab.VethPair veth = new io.zcnbrh.netlab.VethPair().withUdpPath();
              io.zcnbrh.bpf.BpfProgram tx = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP,
                  new io.zcnbrh.bpf.asm.Assembler().ret(io.zcnbrh.bpf.TestRunResult.XDP_TX).build(), "generator")) {
             byte[] frame = AfXdpBench.frame(veth);
             for (int r = 0; r < rounds; r++) {
+                java.util.concurrent.atomic.DoubleAdder[] offered = {new java.util.concurrent.atomic.DoubleAdder(),
+                    new java.util.concurrent.atomic.DoubleAdder()};
                 for (int which = 0; which < 2; which++) {
                     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
                     Thread gen = null;
@@ -118,27 +149,29 @@ public final class BenchCommand implements Callable<Integer> {
                         if (which == 0) {
                             // the port must exist before traffic: open happens inside afxdp(), so start after a moment
                             java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
-                                java.util.concurrent.CompletableFuture.supplyAsync(() -> AfXdpBench.afxdp(veth, seconds, 1));
+                                java.util.concurrent.CompletableFuture.supplyAsync(() -> AfXdpBench.afxdp(veth, seconds, 1, placement()));
                             Thread.sleep(300);
-                            gen = AfXdpBench.generator(veth, tx, frame, stop);
+                            gen = AfXdpBench.generator(veth, tx, frame, stop, cpuOrAny(generatorCpu), offered[which]);
                             AfXdpBench.Run run = f.get();
                             ours[r] = run.pps();
                             oursAlloc = run.allocatedBytesPerPacket();
+                            oursCpu[r] = run.cpuNanosPerPacket();
                             oursName = run.impl();
                         } else {
                             java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
                                 java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                                     try {
-                                        return AfXdpBench.datagramChannel(veth, seconds, 1);
+                                        return AfXdpBench.datagramChannel(veth, seconds, 1, placement());
                                     } catch (java.io.IOException e) {
                                         throw new java.io.UncheckedIOException(e);
                                     }
                                 });
                             Thread.sleep(300);
-                            gen = AfXdpBench.generator(veth, tx, frame, stop);
+                            gen = AfXdpBench.generator(veth, tx, frame, stop, cpuOrAny(generatorCpu), offered[which]);
                             AfXdpBench.Run run = f.get();
                             peer[r] = run.pps();
                             peerAlloc = run.allocatedBytesPerPacket();
+                            peerCpu[r] = run.cpuNanosPerPacket();
                         }
                     } finally {
                         stop.set(true);
@@ -149,23 +182,32 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (json) {
                     System.out.printf(Locale.ROOT, "{\"bench\":\"afxdp\",\"impl\":\"%s\",\"round\":%d,"
-                        + "\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f}%n", oursName, r + 1, ours[r], oursAlloc);
+                        + "\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f,\"offered_pps\":%.0f,"
+                        + "\"receiver_cpu_ns_per_packet\":%.0f}%n", oursName, r + 1, ours[r], oursAlloc,
+                        offered[0].sum(), oursCpu[r]);
                     System.out.printf(Locale.ROOT, "{\"bench\":\"afxdp\",\"impl\":\"jdk-datagramchannel\","
-                        + "\"round\":%d,\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f}%n", r + 1, peer[r],
-                        peerAlloc);
+                        + "\"round\":%d,\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f,\"offered_pps\":%.0f,"
+                        + "\"receiver_cpu_ns_per_packet\":%.0f}%n", r + 1, peer[r], peerAlloc, offered[1].sum(),
+                        peerCpu[r]);
                 } else {
-                    System.out.printf(Locale.ROOT, "round %d: %s %.3f Mpps (%.4f B/packet allocated), "
-                        + "DatagramChannel %.3f Mpps (%.1f B/packet), ratio %.2f%n", r + 1, oursName, ours[r] / 1e6,
-                        oursAlloc, peer[r] / 1e6, peerAlloc, ours[r] / peer[r]);
+                    System.out.printf(Locale.ROOT, "round %d: %s %.3f Mpps of %.3f offered, %.0f ns CPU/packet, "
+                        + "%.4f B/packet | DatagramChannel %.3f Mpps of %.3f offered, %.0f ns CPU/packet, %.1f B/packet"
+                        + " | ratio %.2f, CPU/packet ratio %.1f%n", r + 1, oursName, ours[r] / 1e6,
+                        offered[0].sum() / 1e6, oursCpu[r], oursAlloc, peer[r] / 1e6, offered[1].sum() / 1e6,
+                        peerCpu[r], peerAlloc, ours[r] / peer[r], peerCpu[r] / oursCpu[r]);
                 }
             }
         }
         java.util.Arrays.sort(ours);
         java.util.Arrays.sort(peer);
+        java.util.Arrays.sort(oursCpu);
+        java.util.Arrays.sort(peerCpu);
         if (!json) {
-            System.out.printf(Locale.ROOT, "median: %s %.3f Mpps, DatagramChannel %.3f Mpps, ratio %.2f "
-                + "(64-byte UDP frames from a live-frames XDP_TX generator on the veth peer)%n", oursName,
-                ours[rounds / 2] / 1e6, peer[rounds / 2] / 1e6, ours[rounds / 2] / peer[rounds / 2]);
+            System.out.printf(Locale.ROOT, "median: %s %.3f Mpps, DatagramChannel %.3f Mpps, ratio %.2f; receiver CPU "
+                + "%.0f vs %.0f ns/packet, ratio %.1f (64-byte UDP frames from a live-frames XDP_TX generator on the "
+                + "veth peer)%n", oursName, ours[rounds / 2] / 1e6, peer[rounds / 2] / 1e6,
+                ours[rounds / 2] / peer[rounds / 2], oursCpu[rounds / 2], peerCpu[rounds / 2],
+                peerCpu[rounds / 2] / oursCpu[rounds / 2]);
         }
         return 0;
     }

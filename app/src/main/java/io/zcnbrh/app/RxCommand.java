@@ -77,6 +77,11 @@ public final class RxCommand implements Callable<Integer> {
 
     /** Receives for {@code seconds}; the rate counts only what arrived after {@code warmup} seconds. */
     static Result receive(Port port, double seconds, double warmup) {
+        return receive(port, seconds, warmup, false);
+    }
+
+    /** With {@code spin}, an empty poll is followed by another poll at once (to measure what sleeping buys). */
+    static Result receive(Port port, double seconds, double warmup, boolean spin) {
         Tally t = new Tally();
         long start = System.nanoTime();
         long warmEnd = start + (long) (warmup * 1e9);
@@ -85,7 +90,7 @@ public final class RxCommand implements Callable<Integer> {
         long warmTime = warmEnd;
         long now = start;
         while (now < end) {
-            if (port.poll(t, 256) == 0) {
+            if (port.poll(t, 256) == 0 && !spin) {
                 port.awaitPackets(1_000_000); // sleep in the kernel: a spinning receiver starves veth's NAPI
             }
             now = System.nanoTime();

@@ -98,22 +98,35 @@ public final class AfXdpPort extends RingPort {
         XskSocket sock = null;
         BpfMap map = null;
         BpfProgram prog = null;
-        XdpAttachment attached = null;
         try {
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
             sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), umemHeadroom(config), ring,
-                config.bindMode(), config.needWakeup(), null);
+                config.rxRingSize(), config.bindMode(), config.needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
             prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
                 "zcnbrh_xsk");
-            // the socket goes into the XSKMAP before the program is attached: no frame meets an empty slot
-            setSocket(map, queue, sock.fd());
-            attached = attach(prog, ifname, config.xdpMode());
-            return new Shared(mem, 0, frameCount, sock, map, prog, attached, true);
+            // attached by the constructor once the fill ring has frames (see goLive)
+            return new Shared(mem, 0, frameCount, sock, map, prog, null, true);
         } catch (RuntimeException e) {
-            closeQuietly(attached, prog, map, sock, mem);
+            closeQuietly(prog, map, sock, mem);
+            throw e;
+        }
+    }
+
+    /**
+     * A port that owns its program goes live last, in this order: fill ring filled (constructor), socket into the
+     * XSKMAP, program attached. Any other order lets the first frames meet an empty fill ring (rx_dropped) or an
+     * empty map slot.
+     */
+    private XdpAttachment goLive(Shared shared, String ifname, int queue, PortConfig config) {
+        try {
+            setSocket(shared.xsks(), queue, shared.socket().fd());
+            return attach(shared.program(), ifname, config.xdpMode());
+        } catch (RuntimeException e) {
+            closeQuietly(shared.program(), shared.xsks(), shared.socket(), shared.umem());
+            arena.close();
             throw e;
         }
     }
@@ -127,14 +140,12 @@ public final class AfXdpPort extends RingPort {
         this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
         Mapping mem = shared.umem();
         XskSocket sock = shared.socket();
-        XdpAttachment attached = shared.attachment();
         this.shared = shared;
         this.base = shared.base();
         this.umem = mem;
         this.socket = sock;
         this.xsks = shared.xsks();
         this.program = shared.program();
-        this.attachment = attached;
         // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256); this port's
         // frames are its slice of the UMEM, and kernel addresses are UMEM offsets: local address + base
         MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
@@ -165,6 +176,8 @@ public final class AfXdpPort extends RingPort {
         this.pollFd = arena.allocate(8, 4);
         pollFd.set(JAVA_INT, 0, sock.fd());
         pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        XdpAttachment attached = shared.owned() ? goLive(shared, ifname, queue, config) : shared.attachment();
+        this.attachment = attached;
         this.modeLine = "afxdp: " + ifname + " queue " + queue + ", " + (sock.zeroCopy() ? "zero-copy" : "copy")
             + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", XDP "
             + attached.mode() + " via " + attached.via() + ", " + frameCount + " frames of " + config.frameSize()

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -22,15 +23,22 @@ import java.util.stream.Stream;
  * its slice of the UMEM and is driven by its own thread; one XSKMAP and one redirect program serve them all.
  */
 public final class AfXdpQueues implements AutoCloseable {
+    private final String ifname;
+    private final PortConfig config;
     private final List<AfXdpPort> ports;
+    private final long sliceBytes;
     private final Mapping umem;
     private final BpfMap xsks;
     private final BpfProgram program;
     private final XdpAttachment attachment;
     private boolean closed;
 
-    private AfXdpQueues(List<AfXdpPort> ports, Mapping umem, BpfMap xsks, BpfProgram program, XdpAttachment attachment) {
-        this.ports = List.copyOf(ports);
+    private AfXdpQueues(String ifname, PortConfig config, List<AfXdpPort> ports, long sliceBytes, Mapping umem,
+                        BpfMap xsks, BpfProgram program, XdpAttachment attachment) {
+        this.ifname = ifname;
+        this.config = config;
+        this.ports = new ArrayList<>(ports);
+        this.sliceBytes = sliceBytes;
         this.umem = umem;
         this.xsks = xsks;
         this.program = program;
@@ -69,7 +77,8 @@ public final class AfXdpQueues implements AutoCloseable {
                 "zcnbrh_xsk");
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
-                    config.ringSize(), config.bindMode(), config.needWakeup(), sockets.isEmpty() ? null : sockets.get(0));
+                    config.ringSize(), config.rxRingSize(), config.bindMode(), config.needWakeup(),
+                    sockets.isEmpty() ? null : sockets.get(0));
                 sockets.add(s);
                 AfXdpPort.applyBusyPoll(s.fd(), config);
             }
@@ -80,7 +89,7 @@ public final class AfXdpQueues implements AutoCloseable {
                     sockets.get(q), map, prog, attached, false)));
                 AfXdpPort.setSocket(map, q, sockets.get(q).fd());
             }
-            return new AfXdpQueues(ports, umem, map, prog, attached);
+            return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, map, prog, attached);
         } catch (RuntimeException e) {
             ports.forEach(AfXdpPort::close);
             for (int q = ports.size(); q < sockets.size(); q++) {
@@ -93,7 +102,44 @@ public final class AfXdpQueues implements AutoCloseable {
 
     /** The ports, by queue. */
     public List<AfXdpPort> ports() {
-        return ports;
+        return java.util.Collections.unmodifiableList(ports);
+    }
+
+    /**
+     * Replaces the socket of {@code queue} while the program stays attached: the old port is closed (its socket
+     * leaves the XSKMAP first), a new socket is bound to the same queue on the same slice of the UMEM, its fill ring
+     * is filled, and then it takes the XSKMAP slot (frames that arrive in between find the slot empty and pass to
+     * the kernel stack: the redirect's XDP_PASS fallback). A new application after a crash gets its queue back this
+     * way without the interface losing its program.
+     */
+    public AfXdpPort reopen(int queue) {
+        if (closed) {
+            throw new IllegalStateException("the queue group of " + ifname + " is closed");
+        }
+        Objects.checkIndex(queue, ports.size());
+        ports.get(queue).close();
+        XskSocket shareWith = null;
+        for (int q = 0; q < ports.size() && shareWith == null; q++) {
+            if (q != queue) {
+                shareWith = ports.get(q).socket(); // the UMEM stays registered through the other sockets
+            }
+        }
+        XskSocket s = XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, config.frameSize(),
+            AfXdpPort.umemHeadroom(config), config.ringSize(), config.rxRingSize(), config.bindMode(),
+            config.needWakeup(), shareWith);
+        AfXdpPort port;
+        try {
+            AfXdpPort.applyBusyPoll(s.fd(), config);
+            int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
+            port = AfXdpPort.openShared(ifname, queue, config, new AfXdpPort.Shared(umem, queue * sliceBytes, perQueue,
+                s, xsks, program, attachment, false));
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        AfXdpPort.setSocket(xsks, queue, s.fd());
+        ports.set(queue, port);
+        return port;
     }
 
     /** Closes every port, then the program, the map and the shared UMEM. */

@@ -47,12 +47,13 @@ public final class XskSocket implements AutoCloseable {
     private final ConsumerRing rx;
     private final ProducerRing tx;
     private final List<MemorySegment> ringMappings;
+    private final Arena ringScope;
     private final String fallbackReason;
     private boolean closed;
 
     private XskSocket(int fd, int ifindex, int queue, boolean zeroCopy, boolean needWakeup, ProducerRing fill,
                       ConsumerRing completion, ConsumerRing rx, ProducerRing tx, List<MemorySegment> ringMappings,
-                      String fallbackReason) {
+                      Arena ringScope, String fallbackReason) {
         this.fd = fd;
         this.ifindex = ifindex;
         this.queue = queue;
@@ -63,6 +64,7 @@ public final class XskSocket implements AutoCloseable {
         this.rx = rx;
         this.tx = tx;
         this.ringMappings = ringMappings;
+        this.ringScope = ringScope;
         this.fallbackReason = fallbackReason;
     }
 
@@ -79,24 +81,23 @@ public final class XskSocket implements AutoCloseable {
     }
 
     /**
-     * Opens a socket on {@code ifindex}/{@code queue} over {@code umem} ({@code frameSize}-byte frames). With
+     * Opens a socket on {@code ifindex}/{@code queue} over {@code umem} ({@code frameSize}-byte frames, with
+     * {@code umemHeadroom} bytes the kernel leaves free before XDP_PACKET_HEADROOM in each). The TX and completion
+     * rings have {@code ringSize} entries, the RX ring {@code rxRingSize}, the fill ring twice {@code ringSize}. With
      * {@code sharedWith}, the UMEM of that socket is shared (XDP_SHARED_UMEM) and this socket gets its own fill and
      * completion rings when it is on another queue.
      */
-    public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int ringSize, BindMode mode,
-                                 boolean needWakeup, XskSocket sharedWith) {
-        return open(ifindex, queue, umem, frameSize, 0, ringSize, mode, needWakeup, sharedWith);
-    }
-
-    /** As above, with {@code umemHeadroom} bytes the kernel leaves free before XDP_PACKET_HEADROOM in each frame. */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
-                                 BindMode mode, boolean needWakeup, XskSocket sharedWith) {
+                                 int rxRingSize, BindMode mode, boolean needWakeup, XskSocket sharedWith) {
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
             case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
             default -> "";
         });
         List<MemorySegment> mappings = new ArrayList<>();
+        // the rings are seen through a shared arena's views: after close() an access throws instead of touching
+        // unmapped memory
+        Arena scope = Arena.ofShared();
         try (Arena arena = Arena.ofConfined()) {
             boolean ownFillRings = sharedWith == null || sharedWith.queue != queue || sharedWith.ifindex != ifindex;
             if (sharedWith == null) {
@@ -125,7 +126,7 @@ public final class XskSocket implements AutoCloseable {
                 setInt(fd, IfXdp.XDP_UMEM_FILL_RING, fillSize, "XDP_UMEM_FILL_RING");
                 setInt(fd, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
             }
-            setInt(fd, IfXdp.XDP_RX_RING, ringSize, "XDP_RX_RING");
+            setInt(fd, IfXdp.XDP_RX_RING, rxRingSize, "XDP_RX_RING");
             setInt(fd, IfXdp.XDP_TX_RING, ringSize, "XDP_TX_RING");
 
             MemorySegment off = arena.allocate(IfXdp.MMAP_OFFSETS_V2_SIZE, 8);
@@ -135,17 +136,17 @@ public final class XskSocket implements AutoCloseable {
             }
             // v2 has a flags offset per ring (32 bytes each); v1 (Linux < 5.4) has 24 bytes and no flags word
             int stride = len == IfXdp.MMAP_OFFSETS_V2_SIZE ? 32 : 24;
-            ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, ringSize, 16, IfXdp.XDP_PGOFF_RX_RING,
-                "RX", mappings), layout(off, 0, stride, ringSize, 16));
+            ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, rxRingSize, 16, IfXdp.XDP_PGOFF_RX_RING,
+                "RX", mappings, scope), layout(off, 0, stride, rxRingSize, 16));
             ProducerRing txRing = new ProducerRing(map(fd, off, 1, stride, ringSize, 16, IfXdp.XDP_PGOFF_TX_RING,
-                "TX", mappings), layout(off, 1, stride, ringSize, 16));
+                "TX", mappings, scope), layout(off, 1, stride, ringSize, 16));
             ProducerRing fillRing = null;
             ConsumerRing compRing = null;
             if (ownFillRings) {
                 fillRing = new ProducerRing(map(fd, off, 2, stride, fillSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
-                    "fill", mappings), layout(off, 2, stride, fillSize, 8));
+                    "fill", mappings, scope), layout(off, 2, stride, fillSize, 8));
                 compRing = new ConsumerRing(map(fd, off, 3, stride, ringSize, 8,
-                    IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings), layout(off, 3, stride, ringSize, 8));
+                    IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings, scope), layout(off, 3, stride, ringSize, 8));
             }
             boolean wakeup = needWakeup && stride == 32;
             int baseFlags = wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0;
@@ -175,12 +176,13 @@ public final class XskSocket implements AutoCloseable {
                 }
             }
             XskSocket s = new XskSocket(fd, ifindex, queue, zc, wakeup, fillRing, compRing, rxRing, txRing, mappings,
-                fallback);
+                scope, fallback);
             if (s.kernelReportsZeroCopy() != zc) {
                 throw new ZcnbrhException("XDP_OPTIONS disagrees with the bind: zero-copy " + s.kernelReportsZeroCopy());
             }
             return s;
         } catch (RuntimeException e) {
+            scope.close();
             mappings.forEach(Libc::munmap);
             Libc.close(fd);
             throw e;
@@ -196,12 +198,12 @@ public final class XskSocket implements AutoCloseable {
     }
 
     private static MemorySegment map(int fd, MemorySegment off, int ring, int stride, int size, int entrySize,
-                                     long pgoff, String name, List<MemorySegment> mappings) {
+                                     long pgoff, String name, List<MemorySegment> mappings, Arena scope) {
         long length = off.get(JAVA_LONG, (long) ring * stride + 16) + (long) size * entrySize;
         MemorySegment m = Libc.mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE,
             fd, pgoff, "AF_XDP " + name + " ring", e -> "");
         mappings.add(m);
-        return m;
+        return m.reinterpret(scope, null);
     }
 
     /** bind(2), retrying EBUSY for up to a second: a socket closed just before may still hold the queue. */
@@ -330,6 +332,7 @@ public final class XskSocket implements AutoCloseable {
             return;
         }
         closed = true;
+        ringScope.close();
         ringMappings.forEach(Libc::munmap);
         Libc.close(fd);
         LOG.log(System.Logger.Level.DEBUG, "closed AF_XDP socket on ifindex {0} queue {1}", ifindex, queue);

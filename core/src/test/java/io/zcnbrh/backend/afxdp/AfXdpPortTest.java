@@ -261,6 +261,61 @@ class AfXdpPortTest {
     }
 
     @Test
+    void aFullRxRingIsCountedAsRxRingFullWhileTheFillRingStillHasFrames() throws Exception {
+        // 256 frames on the fill ring, an RX ring of 64 (xskxceiver's STAT_RX_FULL): a stalled application
+        // overflows the RX ring while the kernel still has frames to fill, so the drops are rx_ring_full, not
+        // rx_dropped (which counts an empty fill ring, see the test above)
+        PortConfig cfg = PortConfig.builder().ringSize(256).rxRingSize(64).xdpMode(XdpMode.DRIVER).build();
+        try (VethPair veth = new VethPair().withUdpPath(); AfXdpPort port = AfXdpPort.open(veth.outer, cfg)) {
+            assertEquals(300, UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
+            Thread.sleep(200);
+            long ringFull = port.counters().get(Counter.XDP_RX_RING_FULL);
+            assertEquals(0, port.counters().get(Counter.XDP_RX_DROPPED), port.counters().toString());
+            int waited = 0;
+            for (Packet p = port.poll(); p != null; p = port.poll()) {
+                waited++;
+                port.release(p);
+            }
+            assertEquals(64, waited, "the RX ring held exactly its 64 entries");
+            // every frame that reached the socket (the 300 datagrams and any neighbour discovery) is accounted for
+            assertTrue(ringFull >= 300 - 64, "rx_ring_full " + ringFull);
+            CompletableFuture<Long> more = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 50, 64, TimeUnit.SECONDS.toNanos(10)));
+            long[] r = receiveFlow(port, 50, more);
+            assertEquals(50, r[0], "delivery resumed");
+            assertEquals(0, r[1] + r[2]);
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
+
+    @Test
+    void theSocketInTheXskMapIsReplacedWhileTheProgramStays() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             AfXdpQueues group = AfXdpQueues.open(veth.outer, PortConfig.builder().ringSize(512).build())) {
+            int[] attached = XdpAttachment.state(veth.outer);
+            AfXdpPort first = group.ports().get(0);
+            CompletableFuture<Long> one = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
+            long[] r1 = receiveFlow(first, 300, one);
+            int firstFd = first.socket().fd();
+            AfXdpPort second = group.reopen(0);
+            assertThrows(IllegalStateException.class, first::poll, "the replaced port is closed");
+            assertEquals(second, group.ports().get(0));
+            assertEquals(attached[1], XdpAttachment.state(veth.outer)[1], "the same program stayed attached");
+            CompletableFuture<Long> two = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
+            long[] r2 = receiveFlow(second, 300, two);
+            long drops = second.counters().get(Counter.XDP_RX_DROPPED) + second.counters().get(Counter.XDP_RX_RING_FULL);
+            assertEquals(300, r1[0], "the first socket received its flow");
+            assertEquals(300, r2[0] + drops, "the new socket receives the next flow: " + r2[0] + " + dropped " + drops);
+            assertTrue(r2[0] > 0);
+            assertEquals(0, r1[1] + r1[2] + r2[1] + r2[2], "in order, every byte");
+            assertTrue(second.audit().ok(), second.audit().toString());
+            assertTrue(firstFd >= 0);
+        }
+    }
+
+    @Test
     void anExistingXdpProgramIsReportedNotReplaced() {
         try (VethPair veth = new VethPair();
              BpfProgram other = BpfProgram.load(ProgramType.XDP, new Assembler().ret(2).build(), "theirs");
