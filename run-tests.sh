@@ -6,6 +6,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 zcnbrh_find_java25
 zcnbrh_need_maven
 zcnbrh_need_iproute2
+zcnbrh_need_tool tcpdump tcpdump "the filter compiler is checked against libpcap's verdicts"
+zcnbrh_need_tool clang clang "the ELF loader test compiles a BPF program with clang -target bpf"
 echo "run-tests: Java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), kernel $(uname -r), $(nproc) cores"
 cd "$here"
 mvn -B -ntp verify "$@" 2>&1 | grep -vE 'sun\.misc\.Unsafe|terminally deprecated|Please consider reporting|will be removed in a future'

@@ -24,13 +24,20 @@ zcnbrh_need_maven() {
   return 1
 }
 
-zcnbrh_need_iproute2() {
-  command -v ip >/dev/null 2>&1 && return 0
+# zcnbrh_need_tool CMD PACKAGE WHY: installs Debian's PACKAGE with apt-get (as root) when CMD is missing.
+zcnbrh_need_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "zcnbrh: installing iproute2 with apt-get (the tests make veth pairs in network namespaces)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2) >&2
-    command -v ip >/dev/null 2>&1 && return 0
+    echo "zcnbrh: installing $2 with apt-get ($3)" >&2
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2 2>/dev/null; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >&2
+    fi
+    command -v "$1" >/dev/null 2>&1 && return 0
   fi
-  echo "zcnbrh: iproute2 (ip) is needed by the tests; install it (apt-get install iproute2)." >&2
+  echo "zcnbrh: $1 is needed ($3); install it (apt-get install $2)." >&2
   return 1
+}
+
+zcnbrh_need_iproute2() {
+  zcnbrh_need_tool ip iproute2 "the tests make veth pairs in network namespaces"
 }
