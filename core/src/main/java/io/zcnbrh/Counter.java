@@ -33,7 +33,13 @@ public enum Counter {
     /** AF_XDP: times the fill ring was empty when a frame arrived (rx_fill_ring_empty_descs). */
     XDP_FILL_RING_EMPTY("xdp_fill_ring_empty"),
     /** AF_XDP: times the kernel found the TX ring empty (tx_ring_empty_descs). */
-    XDP_TX_RING_EMPTY("xdp_tx_ring_empty");
+    XDP_TX_RING_EMPTY("xdp_tx_ring_empty"),
+    /** Filter: frames whose verdict was the socket (the application), summed over CPUs. */
+    FILTER_SOCKET("filter_socket"),
+    /** Filter: frames whose verdict was the kernel stack (or, without a kernel stack behind the port, not delivered). */
+    FILTER_PASS("filter_pass"),
+    /** Filter: frames whose verdict was drop. */
+    FILTER_DROP("filter_drop");
 
     private final String metricName;
 

@@ -42,6 +42,7 @@ public final class PortConfig {
     private final int busyPollBudget;
     private final boolean preferBusyPoll;
     private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
+    private final io.zcnbrh.filter.PacketFilter filter;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -92,11 +93,21 @@ public final class PortConfig {
         this.busyPollBudget = b.busyPollBudget;
         this.preferBusyPoll = b.preferBusyPoll;
         this.xdpProgram = b.xdpProgram;
+        this.filter = b.filter;
+        if (filter != null && xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT) {
+            throw new IllegalArgumentException("a port takes a filter or a program of one's own, not both (a program "
+                + "of one's own can call PacketFilter.program itself)");
+        }
     }
 
     /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
     public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
         return xdpProgram;
+    }
+
+    /** The tcpdump-style filter deciding which frames reach the port (null: every frame). */
+    public io.zcnbrh.filter.PacketFilter filter() {
+        return filter;
     }
 
     /** AF_XDP: where the redirect program runs (native by default, generic when the driver has no native XDP). */
@@ -241,6 +252,7 @@ public final class PortConfig {
         private int busyPollBudget;
         private boolean preferBusyPoll;
         private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
+        private io.zcnbrh.filter.PacketFilter filter;
 
         private Builder() {
         }
@@ -361,6 +373,22 @@ public final class PortConfig {
             busyPollMicros = micros;
             busyPollBudget = budget;
             preferBusyPoll = prefer;
+            return this;
+        }
+
+        /**
+         * Only frames matching {@code f} reach the port: compiled into the AF_XDP port's XDP program (others go to
+         * the kernel stack, or as {@link io.zcnbrh.filter.PacketFilter#verdicts} says), and run in the interpreter on
+         * backends without kernel XDP. Verdict counts appear as filter_socket, filter_pass, filter_drop.
+         */
+        public Builder filter(io.zcnbrh.filter.PacketFilter f) {
+            filter = f;
+            return this;
+        }
+
+        /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
+        public Builder filter(String expression) {
+            filter = expression == null || expression.isBlank() ? null : io.zcnbrh.filter.PacketFilter.compile(expression);
             return this;
         }
 

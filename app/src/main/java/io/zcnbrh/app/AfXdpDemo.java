@@ -50,11 +50,15 @@ final class AfXdpDemo {
         }
     }
 
-    static int run(double seconds) throws Exception {
+    static int run(double seconds, String filter) throws Exception {
+        PortConfig config = PortConfig.builder().ringSize(2048).filter(filter).build();
         try (VethPair veth = new VethPair().withUdpPath();
-             AfXdpPort port = AfXdpPort.open(veth.outer + "@0", PortConfig.builder().ringSize(2048).build())) {
+             AfXdpPort port = AfXdpPort.open(veth.outer + "@0", config)) {
             System.out.println("demo: veth " + veth.outer + " <-> " + veth.inner + " (namespace " + veth.netns + ")");
             System.out.println("demo: " + port.modeLine());
+            System.out.println("demo: " + (config.filter() == null ? "no filter: every frame goes to the socket"
+                : "filter '" + config.filter().expression() + "' compiled into the XDP program: matching frames to the "
+                + "socket, the rest to the kernel stack"));
             System.out.println("demo: sending 64-byte UDP frames from " + VethPair.INNER_IP + " in " + veth.netns
                 + " to " + VethPair.OUTER_IP + ":" + PORT + " for " + seconds + " s");
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
@@ -89,6 +93,10 @@ final class AfXdpDemo {
                 + ", rx_ring_full " + c.get(Counter.XDP_RX_RING_FULL) + ", fill_ring_empty "
                 + c.get(Counter.XDP_FILL_RING_EMPTY) + "); not sent on by the sender's stack: " + (sent - check.packets
                 - kernelDrops));
+            if (config.filter() != null) {
+                System.out.println("demo: filter verdicts: socket " + c.get(Counter.FILTER_SOCKET) + ", kernel stack "
+                    + c.get(Counter.FILTER_PASS) + ", drop " + c.get(Counter.FILTER_DROP));
+            }
             System.out.println("demo: counters " + c);
             System.out.println("demo: audit " + audit);
             boolean ok = audit.ok() && check.outOfOrder == 0 && check.corrupt == 0 && check.packets > 0;

@@ -27,10 +27,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--length", defaultValue = "64", description = "frame length in bytes")
     int length;
 
+    @Option(names = "--filter", defaultValue = "udp dst port 9000",
+        description = "afxdp: the tcpdump expression compiled into the XDP program (default: the demo's flow; "
+            + "'' for every frame)")
+    String filter;
+
     @Override
     public Integer call() throws Exception {
         return switch (backend) {
-            case "afxdp" -> AfXdpDemo.run(seconds);
+            case "afxdp" -> AfXdpDemo.run(seconds, filter);
             case "shm" -> shm();
             default -> {
                 System.err.println("demo: unknown backend '" + backend + "' (afxdp or shm)");

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "zcnbrh", mixinStandardHelpOptions = true, version = "zcnbrh 0.1.0",
     description = "Zero-copy packet I/O for the JVM.",
     subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class,
-        TopologyCommand.class, BpfCommand.class, RxCommand.class})
+        TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,6 +25,14 @@ public final class Main implements Runnable {
             if (e instanceof io.zcnbrh.ZcnbrhException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
                 cmd.getErr().println("zcnbrh: " + e.getMessage());
+                return 1;
+            }
+            if (e instanceof java.nio.file.NoSuchFileException f) {
+                cmd.getErr().println("zcnbrh: no such file: " + f.getFile());
+                return 1;
+            }
+            if (e instanceof java.io.IOException) {
+                cmd.getErr().println("zcnbrh: " + e);
                 return 1;
             }
             throw e;

@@ -31,6 +31,9 @@ public final class RxCommand implements Callable<Integer> {
     @Option(names = "--cpu", defaultValue = "-1", description = "pin the poll thread to this CPU")
     int cpu;
 
+    @Option(names = "--filter", description = "only frames matching this tcpdump expression (e.g. 'udp dst port 9000')")
+    String filter;
+
     @Option(names = "--json", description = "print one JSON object at the end")
     boolean json;
 
@@ -51,7 +54,7 @@ public final class RxCommand implements Callable<Integer> {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        try (Port port = Zcnbrh.open(spec, PortConfig.defaults())) {
+        try (Port port = Zcnbrh.open(spec, PortConfig.builder().filter(filter).build())) {
             if (!json) {
                 System.out.println("rx: " + (port instanceof AfXdpPort a ? a.modeLine() : port.spec()));
             }

@@ -2,9 +2,6 @@ package io.zcnbrh.app;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,19 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoCommandTest {
     private static String run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = Main.run(args);
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        System.out.println(out);
-        assertEquals(0, rc, out);
-        return out;
+        CliRun r = CliRun.of(args);
+        System.out.println(r.out());
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        return r.out();
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.ring.ConsumerRing;
@@ -26,6 +28,8 @@ public abstract class RingPort implements Port {
     protected int creditBudget;
     /** Whether a batch poll is running: releases are staged and published once at its end. */
     protected boolean inBatch;
+    /** The port's filter run in user space (backends with no kernel XDP in front), or null. */
+    protected SoftFilter softFilter;
 
     /** The ring the packets arrive on. */
     protected abstract ConsumerRing rxRing();
@@ -56,7 +60,7 @@ public abstract class RingPort implements Port {
             int length = rx.descriptorLength(idx);
             rx.release(1);
             Packet p = accept(address, length, receiveClock());
-            if (p != null) {
+            if (p != null && admitted(p)) {
                 return p;
             }
         }
@@ -82,7 +86,7 @@ public abstract class RingPort implements Port {
         try {
             for (int i = 0; i < n; i++) {
                 Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
-                if (p == null) {
+                if (p == null || !admitted(p)) {
                     continue;
                 }
                 delivered++;
@@ -97,6 +101,30 @@ public abstract class RingPort implements Port {
             flushReleases();
         }
         return delivered;
+    }
+
+    /**
+     * Counts an accepted packet, after the user-space filter (if any) let it through; a frame the filter turns
+     * away goes straight back (there is no kernel stack behind the port to pass it to).
+     */
+    private boolean admitted(Packet p) {
+        if (softFilter != null) {
+            Verdict v = softFilter.decide(p.segment(), p.length());
+            counters.increment(switch (v) {
+                case SOCKET -> Counter.FILTER_SOCKET;
+                case PASS -> Counter.FILTER_PASS;
+                case DROP -> Counter.FILTER_DROP;
+            });
+            if (v != Verdict.SOCKET) {
+                if (p.dropHolder()) {
+                    giveBack(p);
+                }
+                return false;
+            }
+        }
+        counters.increment(Counter.PACKETS_RX);
+        counters.add(Counter.BYTES_RX, p.length());
+        return true;
     }
 
     @Override

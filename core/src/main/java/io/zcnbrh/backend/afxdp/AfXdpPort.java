@@ -16,6 +16,8 @@ import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.filter.FilterCounters;
+import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
 import io.zcnbrh.mem.FrameRegion;
@@ -83,7 +85,15 @@ public final class AfXdpPort extends RingPort {
 
     /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
     record Shared(Mapping umem, long base, int frameCount, XskSocket socket, BpfMap xsks, BpfProgram program,
-                  XdpAttachment attachment, boolean owned) {
+                  XdpAttachment attachment, FilterCounters verdicts, boolean owned) {
+    }
+
+    /** The XDP program for {@code config}: the filter's (counting into {@code verdicts}) or the configured one. */
+    static BpfProgram loadProgram(PortConfig config, BpfMap xsks, FilterCounters verdicts) {
+        var insns = config.filter() != null ? config.filter().program(xsks, verdicts.map())
+            : config.xdpProgram().build(xsks);
+        return BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, insns, config.filter() != null ? "zcnbrh_filter"
+            : "zcnbrh_xsk");
     }
 
     private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
@@ -98,6 +108,7 @@ public final class AfXdpPort extends RingPort {
         XskSocket sock = null;
         BpfMap map = null;
         BpfProgram prog = null;
+        FilterCounters verdicts = null;
         try {
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
@@ -105,12 +116,12 @@ public final class AfXdpPort extends RingPort {
                 config.rxRingSize(), config.bindMode(), config.needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
-            prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
-                "zcnbrh_xsk");
+            verdicts = config.filter() != null ? FilterCounters.create() : null;
+            prog = loadProgram(config, map, verdicts);
             // attached by the constructor once the fill ring has frames (see goLive)
-            return new Shared(mem, 0, frameCount, sock, map, prog, null, true);
+            return new Shared(mem, 0, frameCount, sock, map, prog, null, verdicts, true);
         } catch (RuntimeException e) {
-            closeQuietly(prog, map, sock, mem);
+            closeQuietly(prog, verdicts, map, sock, mem);
             throw e;
         }
     }
@@ -125,7 +136,7 @@ public final class AfXdpPort extends RingPort {
             setSocket(shared.xsks(), queue, shared.socket().fd());
             return attach(shared.program(), ifname, config.xdpMode());
         } catch (RuntimeException e) {
-            closeQuietly(shared.program(), shared.xsks(), shared.socket(), shared.umem());
+            closeQuietly(shared.program(), shared.verdicts(), shared.xsks(), shared.socket(), shared.umem());
             arena.close();
             throw e;
         }
@@ -320,8 +331,6 @@ public final class AfXdpPort extends RingPort {
         }
         Packet p = packets[frame];
         p.lend(length, now);
-        counters.increment(Counter.PACKETS_RX);
-        counters.add(Counter.BYTES_RX, length);
         return p;
     }
 
@@ -557,6 +566,11 @@ public final class AfXdpPort extends RingPort {
             counters.set(Counter.XDP_RX_RING_FULL, st[3]);
             counters.set(Counter.XDP_FILL_RING_EMPTY, st[4]);
             counters.set(Counter.XDP_TX_RING_EMPTY, st[5]);
+            if (shared.verdicts() != null) {
+                counters.set(Counter.FILTER_SOCKET, shared.verdicts().count(Verdict.SOCKET));
+                counters.set(Counter.FILTER_PASS, shared.verdicts().count(Verdict.PASS));
+                counters.set(Counter.FILTER_DROP, shared.verdicts().count(Verdict.DROP));
+            }
         }
         return counters;
     }
@@ -600,7 +614,7 @@ public final class AfXdpPort extends RingPort {
             LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
         }
         if (shared.owned()) {
-            closeQuietly(attachment, program, xsks, socket);
+            closeQuietly(attachment, program, shared.verdicts(), xsks, socket);
             umem.close();
         } else {
             closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment

@@ -6,6 +6,7 @@ import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.filter.FilterCounters;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 
@@ -31,10 +32,12 @@ public final class AfXdpQueues implements AutoCloseable {
     private final BpfMap xsks;
     private final BpfProgram program;
     private final XdpAttachment attachment;
+    private final FilterCounters verdicts;
     private boolean closed;
 
     private AfXdpQueues(String ifname, PortConfig config, List<AfXdpPort> ports, long sliceBytes, Mapping umem,
-                        BpfMap xsks, BpfProgram program, XdpAttachment attachment) {
+                        BpfMap xsks, BpfProgram program, XdpAttachment attachment, FilterCounters verdicts) {
+        this.verdicts = verdicts;
         this.ifname = ifname;
         this.config = config;
         this.ports = new ArrayList<>(ports);
@@ -68,13 +71,14 @@ public final class AfXdpQueues implements AutoCloseable {
         BpfMap map = null;
         BpfProgram prog = null;
         XdpAttachment attached = null;
+        FilterCounters verdicts = null;
         List<XskSocket> sockets = new ArrayList<>();
         List<AfXdpPort> ports = new ArrayList<>();
         try {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
             map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queues), "zcnbrh_xsks");
-            prog = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, config.xdpProgram().build(map),
-                "zcnbrh_xsk");
+            verdicts = config.filter() != null ? FilterCounters.create() : null;
+            prog = AfXdpPort.loadProgram(config, map, verdicts);
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
                     config.ringSize(), config.rxRingSize(), config.bindMode(), config.needWakeup(),
@@ -86,16 +90,16 @@ public final class AfXdpQueues implements AutoCloseable {
             for (int q = 0; q < queues; q++) {
                 // the port fills its fill ring before its socket enters the XSKMAP
                 ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
-                    sockets.get(q), map, prog, attached, false)));
+                    sockets.get(q), map, prog, attached, verdicts, false)));
                 AfXdpPort.setSocket(map, q, sockets.get(q).fd());
             }
-            return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, map, prog, attached);
+            return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, map, prog, attached, verdicts);
         } catch (RuntimeException e) {
             ports.forEach(AfXdpPort::close);
             for (int q = ports.size(); q < sockets.size(); q++) {
                 sockets.get(q).close();
             }
-            AfXdpPort.closeQuietly(attached, prog, map, umem);
+            AfXdpPort.closeQuietly(attached, prog, verdicts, map, umem);
             throw e;
         }
     }
@@ -132,7 +136,7 @@ public final class AfXdpQueues implements AutoCloseable {
             AfXdpPort.applyBusyPoll(s.fd(), config);
             int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
             port = AfXdpPort.openShared(ifname, queue, config, new AfXdpPort.Shared(umem, queue * sliceBytes, perQueue,
-                s, xsks, program, attachment, false));
+                s, xsks, program, attachment, verdicts, false));
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -150,6 +154,6 @@ public final class AfXdpQueues implements AutoCloseable {
         }
         closed = true;
         ports.forEach(AfXdpPort::close);
-        AfXdpPort.closeQuietly(attachment, program, xsks, umem);
+        AfXdpPort.closeQuietly(attachment, program, verdicts, xsks, umem);
     }
 }

@@ -77,6 +77,7 @@ public final class ShmPort extends RingPort {
         this.ownFirst = side == 0 ? 0 : half;
         this.ownEnd = ownFirst + half;
         this.creditBudget = Math.min(config.creditBudget(), layout.frameCount);
+        this.softFilter = config.filter() != null ? io.zcnbrh.filter.SoftFilter.of(config.filter()) : null;
         this.txBatch = Math.min(config.txBatch(), layout.ringSize);
         this.ownership = new FrameOwnership(layout.frameCount, FramePlace.PEER, config.ownershipMode());
         this.freePool = new int[half];
@@ -241,8 +242,6 @@ public final class ShmPort extends RingPort {
         }
         Packet p = packets[frame];
         p.lendReceived(length);
-        counters.increment(Counter.PACKETS_RX);
-        counters.add(Counter.BYTES_RX, length);
         return p;
     }
 

@@ -35,7 +35,8 @@ final class ShmPair implements AutoCloseable {
     private static PortConfig rebuild(PortConfig c, PortConfig.ShmRole role) {
         return PortConfig.builder().ringSize(c.ringSize()).frameCount(c.frameCount()).frameSize(c.frameSize())
             .headroom(c.headroom()).ownershipMode(c.ownershipMode()).creditBudget(c.creditBudget())
-            .backpressure(c.backpressure()).blockTimeout(c.blockTimeout()).txBatch(c.txBatch()).shmRole(role).build();
+            .backpressure(c.backpressure()).blockTimeout(c.blockTimeout()).txBatch(c.txBatch()).filter(c.filter())
+            .shmRole(role).build();
     }
 
     /** Every frame of the region is held by one side or in flight on one ring: the cross-process conservation. */

@@ -1,0 +1,104 @@
+package io.zcnbrh.filter;
+
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.backend.afxdp.AfXdpPort;
+import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A filter on a real port: matching traffic reaches the AF_XDP socket, the rest the kernel stack. */
+class FilteredPortTest {
+    @Test
+    void matchingUdpReachesTheSocketAndTheRestAnOrdinarySocketBeside() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath()) {
+            // the AF_XDP port's end gets the address, so the kernel stack behind it takes what the filter passes
+            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            PortConfig config = PortConfig.builder().ringSize(1024).filter("udp dst port 9000").build();
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, config);
+                 DatagramChannel ordinary = DatagramChannel.open()) {
+                ordinary.bind(new InetSocketAddress(VethPair.OUTER_IP, 9001));
+                ordinary.configureBlocking(false);
+                long udpDropsBefore = udpReceiveBufferErrors();
+                // sent while both receivers read, so neither socket buffer overflows
+                var sent = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 300, 64, TimeUnit.SECONDS.toNanos(10))
+                        + UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 200, 64, TimeUnit.SECONDS.toNanos(10)));
+                long toSocket = 0;
+                long other = 0;
+                long toStack = 0;
+                ByteBuffer buf = ByteBuffer.allocate(2048);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while ((toSocket < 300 || toStack + udpReceiveBufferErrors() - udpDropsBefore < 200)
+                    && System.nanoTime() < deadline) {
+                    Packet p = port.poll();
+                    if (p != null) {
+                        if (UdpFlow.isFlow(p.segment(), p.length(), 9000) && UdpFlow.payloadMatches(p.segment(), p.length())) {
+                            toSocket++;
+                        } else {
+                            other++;
+                        }
+                        port.release(p);
+                    }
+                    for (int i = 0; i < 64; i++) { // drain: a burst must not overflow the socket buffer
+                        buf.clear();
+                        if (ordinary.receive(buf) == null) {
+                            break;
+                        }
+                        toStack++;
+                    }
+                    if (p == null) {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertEquals(500, sent.get(10, TimeUnit.SECONDS));
+                assertEquals(0, other, "only port-9000 datagrams reached the AF_XDP socket");
+                long dropped = port.counters().get(Counter.XDP_RX_DROPPED) + port.counters().get(Counter.XDP_RX_RING_FULL);
+                assertEquals(300, toSocket + dropped, "the filtered flow reached the socket (or was counted)");
+                long udpDrops = udpReceiveBufferErrors() - udpDropsBefore;
+                assertEquals(200, toStack + udpDrops, "the other flow reached the ordinary socket through the kernel "
+                    + "stack: " + toStack + " received, " + udpDrops + " dropped by its full buffer (RcvbufErrors)");
+                assertTrue(toStack >= 150, "most of it arrived: " + toStack);
+                assertTrue(port.counters().get(Counter.FILTER_SOCKET) >= 300, port.counters().toString());
+                assertTrue(port.counters().get(Counter.FILTER_PASS) >= 200, port.counters().toString());
+                assertEquals(0, port.counters().get(Counter.FILTER_DROP));
+                assertTrue(port.audit().ok());
+            }
+        }
+    }
+
+    /** Udp RcvbufErrors of this namespace (/proc/net/snmp). */
+    private static long udpReceiveBufferErrors() throws java.io.IOException {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+                java.util.List<String> names = java.util.List.of(lines.get(i).split("\\s+"));
+                return Long.parseLong(lines.get(i + 1).split("\\s+")[names.indexOf("RcvbufErrors")]);
+            }
+        }
+        throw new IllegalStateException("no Udp line in /proc/net/snmp");
+    }
+
+    @Test
+    void aFilterOfSocketAndDropDropsTheRestInTheDriver() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath()) {
+            PortConfig config = PortConfig.builder().ringSize(512)
+                .filter(PacketFilter.compile("udp dst port 9000").verdicts(Verdict.SOCKET, Verdict.DROP)).build();
+            try (AfXdpPort port = AfXdpPort.open(veth.outer, config)) {
+                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 100, 64, TimeUnit.SECONDS.toNanos(10));
+                Thread.sleep(100);
+                assertEquals(null, port.poll(), "nothing for the socket");
+                assertTrue(port.counters().get(Counter.FILTER_DROP) >= 100, port.counters().toString());
+            }
+        }
+    }
+}
