@@ -43,6 +43,8 @@ public final class PortConfig {
     private final boolean preferBusyPoll;
     private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
     private final io.zcnbrh.filter.PacketFilter filter;
+    private final java.nio.file.Path xdpObject;
+    private final String xdpObjectProgram;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -94,6 +96,12 @@ public final class PortConfig {
         this.preferBusyPoll = b.preferBusyPoll;
         this.xdpProgram = b.xdpProgram;
         this.filter = b.filter;
+        this.xdpObject = b.xdpObject;
+        this.xdpObjectProgram = b.xdpObjectProgram;
+        if (xdpObject != null && (filter != null || xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT)) {
+            throw new IllegalArgumentException("a port takes one XDP program: an object file (" + xdpObject
+                + "), a filter or a program factory, not several");
+        }
         if (filter != null && xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT) {
             throw new IllegalArgumentException("a port takes a filter or a program of one's own, not both (a program "
                 + "of one's own can call PacketFilter.program itself)");
@@ -103,6 +111,16 @@ public final class PortConfig {
     /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
     public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
         return xdpProgram;
+    }
+
+    /** AF_XDP: the BPF object file whose XDP program and XSKMAP the port uses (null: the library's own). */
+    public java.nio.file.Path xdpObject() {
+        return xdpObject;
+    }
+
+    /** The function name of the program in {@link #xdpObject()} (null: its only program). */
+    public String xdpObjectProgram() {
+        return xdpObjectProgram;
     }
 
     /** The tcpdump-style filter deciding which frames reach the port (null: every frame). */
@@ -253,6 +271,8 @@ public final class PortConfig {
         private boolean preferBusyPoll;
         private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
         private io.zcnbrh.filter.PacketFilter filter;
+        private java.nio.file.Path xdpObject;
+        private String xdpObjectProgram;
 
         private Builder() {
         }
@@ -389,6 +409,16 @@ public final class PortConfig {
         /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
         public Builder filter(String expression) {
             filter = expression == null || expression.isBlank() ? null : io.zcnbrh.filter.PacketFilter.compile(expression);
+            return this;
+        }
+
+        /**
+         * AF_XDP: bring your own program, an object file built by {@code clang -target bpf -c -g}: the port loads
+         * it, puts its socket into the object's XSKMAP and attaches {@code program} (null: the only one).
+         */
+        public Builder xdpObject(java.nio.file.Path file, String program) {
+            xdpObject = file;
+            xdpObjectProgram = program;
             return this;
         }
 

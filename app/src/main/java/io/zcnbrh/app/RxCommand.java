@@ -34,6 +34,10 @@ public final class RxCommand implements Callable<Integer> {
     @Option(names = "--filter", description = "only frames matching this tcpdump expression (e.g. 'udp dst port 9000')")
     String filter;
 
+    @Option(names = "--xdp-object", paramLabel = "FILE[:PROGRAM]",
+        description = "afxdp: your own XDP program, an object built by clang -target bpf -c -g; its XSKMAP is used")
+    String xdpObject;
+
     @Option(names = "--json", description = "print one JSON object at the end")
     boolean json;
 
@@ -54,7 +58,13 @@ public final class RxCommand implements Callable<Integer> {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        try (Port port = Zcnbrh.open(spec, PortConfig.builder().filter(filter).build())) {
+        PortConfig.Builder config = PortConfig.builder().filter(filter);
+        if (xdpObject != null) {
+            int colon = xdpObject.lastIndexOf(':');
+            config.xdpObject(java.nio.file.Path.of(colon < 0 ? xdpObject : xdpObject.substring(0, colon)),
+                colon < 0 ? null : xdpObject.substring(colon + 1));
+        }
+        try (Port port = Zcnbrh.open(spec, config.build())) {
             if (!json) {
                 System.out.println("rx: " + (port instanceof AfXdpPort a ? a.modeLine() : port.spec()));
             }

@@ -54,6 +54,11 @@ public final class BpfMap implements AutoCloseable {
 
     /** Creates a map; a name of up to 15 characters [A-Za-z0-9_.] shows in bpftool. */
     public static BpfMap create(MapType type, int keySize, int valueSize, int maxEntries, String name) {
+        return create(type, keySize, valueSize, maxEntries, 0, name);
+    }
+
+    /** Creates a map with {@code flags} (BPF_F_NO_PREALLOC and friends, include/uapi/linux/bpf.h). */
+    public static BpfMap create(MapType type, int keySize, int valueSize, int maxEntries, int flags, String name) {
         checkName(name);
         if (keySize <= 0 || valueSize <= 0 || maxEntries <= 0) {
             throw new IllegalArgumentException(type + " map needs positive key size, value size and max entries, got "
@@ -69,6 +74,7 @@ public final class BpfMap implements AutoCloseable {
             attr.set(JAVA_INT, MapCreateAttr.KEY_SIZE, keySize);
             attr.set(JAVA_INT, MapCreateAttr.VALUE_SIZE, valueSize);
             attr.set(JAVA_INT, MapCreateAttr.MAX_ENTRIES, maxEntries);
+            attr.set(JAVA_INT, MapCreateAttr.MAP_FLAGS, flags);
             byte[] n = name.getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(n, 0, attr, JAVA_BYTE, MapCreateAttr.MAP_NAME, n.length);
             long rc = BpfSyscall.call(BpfCommand.MAP_CREATE, attr);

@@ -47,6 +47,11 @@ public final class BpfProgram implements AutoCloseable {
 
     /** Loads {@code insns} as a GPL program of {@code type} named {@code name}. */
     public static BpfProgram load(ProgramType type, List<Insn> insns, String name) {
+        return load(type, insns, name, "GPL");
+    }
+
+    /** Loads {@code insns} under {@code license} (GPL-only helpers need a GPL-compatible one). */
+    public static BpfProgram load(ProgramType type, List<Insn> insns, String name, String license) {
         BpfMap.checkName(name);
         List<Insn> resolved = new ArrayList<>(insns.size());
         for (Insn in : insns) {
@@ -66,12 +71,12 @@ public final class BpfProgram implements AutoCloseable {
                 resolved.get(i).encode(code, (long) i * Insn.SIZE);
             }
             // First without a log (cheap); on failure again with the verifier log, as libbpf does.
-            long rc = attempt(arena, type, code, resolved.size(), name, null);
+            long rc = attempt(arena, type, code, resolved.size(), name, license, null);
             if (rc >= 0) {
                 return new BpfProgram((int) rc, type, List.copyOf(insns), name);
             }
             MemorySegment log = arena.allocate(LOG_SIZE);
-            long again = attempt(arena, type, code, resolved.size(), name, log);
+            long again = attempt(arena, type, code, resolved.size(), name, license, log);
             if (again >= 0) {
                 return new BpfProgram((int) again, type, List.copyOf(insns), name); // transient failure
             }
@@ -80,12 +85,12 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     private static long attempt(Arena arena, ProgramType type, MemorySegment code, int count, String name,
-                                MemorySegment log) {
+                                String license, MemorySegment log) {
         MemorySegment attr = arena.allocate(ProgLoadAttr.SIZE, 8);
         attr.set(JAVA_INT, ProgLoadAttr.PROG_TYPE, type.number());
         attr.set(JAVA_INT, ProgLoadAttr.INSN_CNT, count);
         attr.set(JAVA_LONG, ProgLoadAttr.INSNS, code.address());
-        attr.set(JAVA_LONG, ProgLoadAttr.LICENSE, arena.allocateFrom("GPL").address());
+        attr.set(JAVA_LONG, ProgLoadAttr.LICENSE, arena.allocateFrom(license).address());
         if (log != null) {
             attr.set(JAVA_INT, ProgLoadAttr.LOG_LEVEL, 1);
             attr.set(JAVA_INT, ProgLoadAttr.LOG_SIZE, (int) log.byteSize());

@@ -11,7 +11,6 @@ import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
-import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.flow.Backpressure;
@@ -84,16 +83,8 @@ public final class AfXdpPort extends RingPort {
     private boolean closed;
 
     /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
-    record Shared(Mapping umem, long base, int frameCount, XskSocket socket, BpfMap xsks, BpfProgram program,
-                  XdpAttachment attachment, FilterCounters verdicts, boolean owned) {
-    }
-
-    /** The XDP program for {@code config}: the filter's (counting into {@code verdicts}) or the configured one. */
-    static BpfProgram loadProgram(PortConfig config, BpfMap xsks, FilterCounters verdicts) {
-        var insns = config.filter() != null ? config.filter().program(xsks, verdicts.map())
-            : config.xdpProgram().build(xsks);
-        return BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP, insns, config.filter() != null ? "zcnbrh_filter"
-            : "zcnbrh_xsk");
+    record Shared(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup, XdpAttachment attachment,
+                  boolean owned) {
     }
 
     private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
@@ -106,22 +97,18 @@ public final class AfXdpPort extends RingPort {
         int ifindex = XdpAttachment.ifindex(ifname);
         Mapping mem = null;
         XskSocket sock = null;
-        BpfMap map = null;
-        BpfProgram prog = null;
-        FilterCounters verdicts = null;
+        XdpSetup setup = null;
         try {
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
             sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), umemHeadroom(config), ring,
                 config.rxRingSize(), config.bindMode(), config.needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
-            map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queue + 1), "zcnbrh_xsks");
-            verdicts = config.filter() != null ? FilterCounters.create() : null;
-            prog = loadProgram(config, map, verdicts);
+            setup = XdpSetup.create(config, queue + 1);
             // attached by the constructor once the fill ring has frames (see goLive)
-            return new Shared(mem, 0, frameCount, sock, map, prog, null, verdicts, true);
+            return new Shared(mem, 0, frameCount, sock, setup, null, true);
         } catch (RuntimeException e) {
-            closeQuietly(prog, verdicts, map, sock, mem);
+            closeQuietly(setup, sock, mem);
             throw e;
         }
     }
@@ -133,10 +120,10 @@ public final class AfXdpPort extends RingPort {
      */
     private XdpAttachment goLive(Shared shared, String ifname, int queue, PortConfig config) {
         try {
-            setSocket(shared.xsks(), queue, shared.socket().fd());
-            return attach(shared.program(), ifname, config.xdpMode());
+            setSocket(shared.setup().xsks(), queue, shared.socket().fd());
+            return attach(shared.setup().program(), ifname, config.xdpMode());
         } catch (RuntimeException e) {
-            closeQuietly(shared.program(), shared.verdicts(), shared.xsks(), shared.socket(), shared.umem());
+            closeQuietly(shared.setup(), shared.socket(), shared.umem());
             arena.close();
             throw e;
         }
@@ -155,8 +142,8 @@ public final class AfXdpPort extends RingPort {
         this.base = shared.base();
         this.umem = mem;
         this.socket = sock;
-        this.xsks = shared.xsks();
-        this.program = shared.program();
+        this.xsks = shared.setup().xsks();
+        this.program = shared.setup().program();
         // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256); this port's
         // frames are its slice of the UMEM, and kernel addresses are UMEM offsets: local address + base
         MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
@@ -566,10 +553,11 @@ public final class AfXdpPort extends RingPort {
             counters.set(Counter.XDP_RX_RING_FULL, st[3]);
             counters.set(Counter.XDP_FILL_RING_EMPTY, st[4]);
             counters.set(Counter.XDP_TX_RING_EMPTY, st[5]);
-            if (shared.verdicts() != null) {
-                counters.set(Counter.FILTER_SOCKET, shared.verdicts().count(Verdict.SOCKET));
-                counters.set(Counter.FILTER_PASS, shared.verdicts().count(Verdict.PASS));
-                counters.set(Counter.FILTER_DROP, shared.verdicts().count(Verdict.DROP));
+            FilterCounters verdicts = shared.setup().verdicts();
+            if (verdicts != null) {
+                counters.set(Counter.FILTER_SOCKET, verdicts.count(Verdict.SOCKET));
+                counters.set(Counter.FILTER_PASS, verdicts.count(Verdict.PASS));
+                counters.set(Counter.FILTER_DROP, verdicts.count(Verdict.DROP));
             }
         }
         return counters;
@@ -614,7 +602,7 @@ public final class AfXdpPort extends RingPort {
             LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
         }
         if (shared.owned()) {
-            closeQuietly(attachment, program, shared.verdicts(), xsks, socket);
+            closeQuietly(attachment, shared.setup(), socket);
             umem.close();
         } else {
             closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment

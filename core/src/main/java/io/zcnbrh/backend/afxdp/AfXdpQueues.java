@@ -2,11 +2,7 @@ package io.zcnbrh.backend.afxdp;
 
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.ZcnbrhException;
-import io.zcnbrh.bpf.BpfMap;
-import io.zcnbrh.bpf.BpfProgram;
-import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
-import io.zcnbrh.filter.FilterCounters;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 
@@ -29,22 +25,18 @@ public final class AfXdpQueues implements AutoCloseable {
     private final List<AfXdpPort> ports;
     private final long sliceBytes;
     private final Mapping umem;
-    private final BpfMap xsks;
-    private final BpfProgram program;
+    private final XdpSetup setup;
     private final XdpAttachment attachment;
-    private final FilterCounters verdicts;
     private boolean closed;
 
     private AfXdpQueues(String ifname, PortConfig config, List<AfXdpPort> ports, long sliceBytes, Mapping umem,
-                        BpfMap xsks, BpfProgram program, XdpAttachment attachment, FilterCounters verdicts) {
-        this.verdicts = verdicts;
+                        XdpSetup setup, XdpAttachment attachment) {
+        this.setup = setup;
         this.ifname = ifname;
         this.config = config;
         this.ports = new ArrayList<>(ports);
         this.sliceBytes = sliceBytes;
         this.umem = umem;
-        this.xsks = xsks;
-        this.program = program;
         this.attachment = attachment;
     }
 
@@ -68,17 +60,13 @@ public final class AfXdpQueues implements AutoCloseable {
         int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
         long sliceBytes = FrameRegion.bytesFor(perQueue, config.frameSize());
         Mapping umem = null;
-        BpfMap map = null;
-        BpfProgram prog = null;
+        XdpSetup setup = null;
         XdpAttachment attached = null;
-        FilterCounters verdicts = null;
         List<XskSocket> sockets = new ArrayList<>();
         List<AfXdpPort> ports = new ArrayList<>();
         try {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
-            map = BpfMap.create(MapType.XSKMAP, 4, 4, Math.max(64, queues), "zcnbrh_xsks");
-            verdicts = config.filter() != null ? FilterCounters.create() : null;
-            prog = AfXdpPort.loadProgram(config, map, verdicts);
+            setup = XdpSetup.create(config, queues);
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
                     config.ringSize(), config.rxRingSize(), config.bindMode(), config.needWakeup(),
@@ -86,20 +74,20 @@ public final class AfXdpQueues implements AutoCloseable {
                 sockets.add(s);
                 AfXdpPort.applyBusyPoll(s.fd(), config);
             }
-            attached = AfXdpPort.attach(prog, ifname, config.xdpMode());
+            attached = AfXdpPort.attach(setup.program(), ifname, config.xdpMode());
             for (int q = 0; q < queues; q++) {
                 // the port fills its fill ring before its socket enters the XSKMAP
                 ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
-                    sockets.get(q), map, prog, attached, verdicts, false)));
-                AfXdpPort.setSocket(map, q, sockets.get(q).fd());
+                    sockets.get(q), setup, attached, false)));
+                AfXdpPort.setSocket(setup.xsks(), q, sockets.get(q).fd());
             }
-            return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, map, prog, attached, verdicts);
+            return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, setup, attached);
         } catch (RuntimeException e) {
             ports.forEach(AfXdpPort::close);
             for (int q = ports.size(); q < sockets.size(); q++) {
                 sockets.get(q).close();
             }
-            AfXdpPort.closeQuietly(attached, prog, verdicts, map, umem);
+            AfXdpPort.closeQuietly(attached, setup, umem);
             throw e;
         }
     }
@@ -136,12 +124,12 @@ public final class AfXdpQueues implements AutoCloseable {
             AfXdpPort.applyBusyPoll(s.fd(), config);
             int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
             port = AfXdpPort.openShared(ifname, queue, config, new AfXdpPort.Shared(umem, queue * sliceBytes, perQueue,
-                s, xsks, program, attachment, verdicts, false));
+                s, setup, attachment, false));
         } catch (RuntimeException e) {
             s.close();
             throw e;
         }
-        AfXdpPort.setSocket(xsks, queue, s.fd());
+        AfXdpPort.setSocket(setup.xsks(), queue, s.fd());
         ports.set(queue, port);
         return port;
     }
@@ -154,6 +142,6 @@ public final class AfXdpQueues implements AutoCloseable {
         }
         closed = true;
         ports.forEach(AfXdpPort::close);
-        AfXdpPort.closeQuietly(attachment, program, verdicts, xsks, umem);
+        AfXdpPort.closeQuietly(attachment, setup, umem);
     }
 }
