@@ -34,6 +34,10 @@ public enum Counter {
     XDP_FILL_RING_EMPTY("xdp_fill_ring_empty"),
     /** AF_XDP: times the kernel found the TX ring empty (tx_ring_empty_descs). */
     XDP_TX_RING_EMPTY("xdp_tx_ring_empty"),
+    /** Frames the kernel dropped for this socket: AF_PACKET's PACKET_STATISTICS tp_drops, io_uring's buffer shortage. */
+    KERNEL_DROPS("kernel_drops"),
+    /** Frames longer than a frame holds: cut by the kernel (AF_PACKET snap length, MSG_TRUNC); dropped and counted. */
+    OVERSIZED("oversized"),
     /** Filter: frames whose verdict was the socket (the application), summed over CPUs. */
     FILTER_SOCKET("filter_socket"),
     /** Filter: frames whose verdict was the kernel stack (or, without a kernel stack behind the port, not delivered). */

@@ -28,8 +28,8 @@ public final class Packet {
     private static final long IN_METADATA = Long.MIN_VALUE;
 
     private final int frame;
-    private final long address;
-    private final MemorySegment data;
+    private long address;
+    private MemorySegment data;
     private final MemorySegment region;
     private final FrameOwnership ownership;
     private int length;
@@ -124,6 +124,17 @@ public final class Packet {
         this.length = length;
         this.timestampNanos = timestampNanos;
         REF_COUNT.setOpaque(this, 1);
+    }
+
+    /**
+     * Hands out a packet whose bytes lie wherever the kernel put them (AF_PACKET's TPACKET_V3 blocks pack packets
+     * at varying offsets): {@code data} starts at the first byte, {@code address} is its offset in the region.
+     * Backends pass cached segments, so this allocates nothing.
+     */
+    public void lendAt(long address, MemorySegment data, int length, long timestampNanos) {
+        this.address = address;
+        this.data = data;
+        lend(length, timestampNanos);
     }
 
     /** Hands a received packet out whose timestamp is in the frame's metadata (read lazily). */

@@ -12,6 +12,14 @@ public interface Port extends AutoCloseable {
     /** The spec this port was opened with. */
     String spec();
 
+    /** What a packet holds: a whole Ethernet frame, or a datagram's payload (UDP-flow ports). */
+    enum Content { ETHERNET_FRAMES, DATAGRAMS }
+
+    /** What this port's packets hold. */
+    default Content content() {
+        return Content.ETHERNET_FRAMES;
+    }
+
     /** The next received packet, or null when none is ready or the application holds its whole credit budget. */
     Packet poll();
 

@@ -8,7 +8,7 @@ import io.zcnbrh.backend.shm.ShmPort;
  */
 public final class Zcnbrh {
     /** Backends this build can open, by scheme. */
-    public static final String AVAILABLE_BACKENDS = "shm, afxdp";
+    public static final String AVAILABLE_BACKENDS = "shm, afxdp, afpacket, socket";
 
     private Zcnbrh() {
     }
@@ -30,6 +30,8 @@ public final class Zcnbrh {
         return switch (scheme) {
             case "shm" -> ShmPort.open(target, config);
             case "afxdp" -> AfXdpPort.open(target, config);
+            case "afpacket" -> io.zcnbrh.backend.afpacket.AfPacketPort.open(target, config);
+            case "socket" -> io.zcnbrh.backend.socket.SocketPort.open(target, config);
             default -> throw new IllegalArgumentException("unknown backend '" + scheme + "' in spec '" + spec
                 + "'; this build has: " + AVAILABLE_BACKENDS);
         };

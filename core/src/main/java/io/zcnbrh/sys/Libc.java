@@ -77,6 +77,12 @@ public final class Libc {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle RECVMMSG = handle("recvmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SENDMMSG = handle("sendmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CONNECT = handle("connect",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SYSCALL6 = handle("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG), Linker.Option.firstVariadicArg(1));
@@ -314,6 +320,51 @@ public final class Libc {
         try {
             long rc = (long) SENDTO.invokeExact(callState, fd, MemorySegment.NULL, 0L, flags, MemorySegment.NULL, 0);
             return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code recvmmsg(2)} into {@code vlen} {@code struct mmsghdr} at {@code msgvec}, no timeout, with a
+     * caller-owned errno buffer (allocation-free); returns the count or {@code -errno}.
+     */
+    public static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment callState) {
+        try {
+            int rc = (int) RECVMMSG.invokeExact(callState, fd, msgvec, vlen, flags, MemorySegment.NULL);
+            return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendmmsg(2)}, allocation-free; returns the count sent or {@code -errno}. */
+    public static int sendmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment callState) {
+        try {
+            int rc = (int) SENDMMSG.invokeExact(callState, fd, msgvec, vlen, flags);
+            return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code connect(2)}; returns 0 or the errno. */
+    public static int connect(int fd, MemorySegment addr) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) CONNECT.invokeExact(state, fd, addr, (int) addr.byteSize());
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Raw {@code syscall(2)} with a caller-owned errno buffer (allocation-free); result or {@code -errno}. */
+    public static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4, long a5,
+                               long a6) {
+        try {
+            long rc = (long) SYSCALL6.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+            return rc == -1L ? -errno(callState) : rc;
         } catch (Throwable t) {
             throw rethrow(t);
         }

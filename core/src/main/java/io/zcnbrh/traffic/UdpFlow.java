@@ -40,9 +40,12 @@ public final class UdpFlow {
         return NetNamespace.call(netns, () -> {
             DatagramChannel[] channels = new DatagramChannel[flows];
             try {
+                // unconnected: an ICMP "port unreachable" (nobody listening: the receiver reads raw frames) must
+                // not stop the flow, and only connected UDP sockets report those
+                InetSocketAddress to = new InetSocketAddress(host, port);
                 for (int i = 0; i < flows; i++) {
                     channels[i] = DatagramChannel.open();
-                    channels[i].connect(new InetSocketAddress(host, port));
+                    channels[i].bind(null);
                 }
                 ByteBuffer buf = ByteBuffer.allocateDirect(payload);
                 MemorySegment seg = MemorySegment.ofBuffer(buf);
@@ -51,7 +54,7 @@ public final class UdpFlow {
                 while (sent < count && ((sent & 0xff) != 0 || System.nanoTime() < deadline)) {
                     write(seg, sent, payload);
                     buf.clear();
-                    channels[(int) (sent % flows)].write(buf);
+                    channels[(int) (sent % flows)].send(buf, to);
                     sent++;
                 }
                 return sent;
@@ -78,6 +81,22 @@ public final class UdpFlow {
     /** The sequence number of the payload in an Ethernet frame. */
     public static long sequence(MemorySegment frame) {
         return frame.get(JAVA_LONG_UNALIGNED, PAYLOAD_OFFSET);
+    }
+
+    /** The sequence number of a payload starting at {@code offset} (0 for a datagram, 42 in a frame). */
+    public static long sequenceAt(MemorySegment packet, int offset) {
+        return packet.get(JAVA_LONG_UNALIGNED, offset);
+    }
+
+    /** Whether every payload byte after the sequence number matches it, for a payload at {@code offset}. */
+    public static boolean payloadMatchesAt(MemorySegment packet, int offset, int length) {
+        long seq = sequenceAt(packet, offset);
+        for (int i = 8; i < length - offset; i++) {
+            if (packet.get(JAVA_BYTE, offset + i) != (byte) (seq + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the frame is IPv4/UDP to {@code port} (EtherType 0x0800, protocol 17, no IP options). */

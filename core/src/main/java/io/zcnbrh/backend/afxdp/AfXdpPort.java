@@ -29,7 +29,6 @@ import io.zcnbrh.sys.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -80,7 +79,6 @@ public final class AfXdpPort extends RingPort {
     private int pendingTx;
     private int pendingFill;
     private long batchTime;
-    private boolean closed;
 
     /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
     record Shared(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup, XdpAttachment attachment,
@@ -581,16 +579,8 @@ public final class AfXdpPort extends RingPort {
 
     @Override
     public void close() {
-        if (closed) {
+        if (!beginClose()) {
             return;
-        }
-        flush();
-        counters();
-        closed = true;
-        List<String> held = ownership.heldByApplication();
-        if (!held.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "{0} closed while the application still held {1} frame(s): {2}", spec,
-                held.size(), held.size() > 16 ? held.subList(0, 16) + " ..." : held);
         }
         // Take the socket out of the XSKMAP first: the map holds a reference that would otherwise keep the queue
         // bound until the kernel frees the map later, and a port reopened at once would get EBUSY.

@@ -63,7 +63,6 @@ public final class ShmPort extends RingPort {
     private int pendingTx;
     private long batchTime;
     private boolean peerGoneAnnounced;
-    private boolean closed;
 
     private ShmPort(String name, Path path, Mapping mapping, ShmLayout layout, int side, PortConfig config) {
         this.name = name;

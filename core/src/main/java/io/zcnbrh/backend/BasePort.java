@@ -1,0 +1,148 @@
+package io.zcnbrh.backend;
+
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.filter.Verdict;
+import io.zcnbrh.flow.FrameOwnership;
+
+/**
+ * What every backend shares whatever its kernel interface: counters, the owner of every frame, one flyweight per
+ * frame, the credit budget, the user-space filter, release (a frame goes back when its last holder lets go),
+ * and transmit/forward with the same checks. A backend says where a released frame goes ({@link #giveBack}) and
+ * how a frame is sent ({@link #send}).
+ */
+public abstract class BasePort implements Port {
+    /** The port's counters (single writer: the port's thread). */
+    protected final PortCounters counters = new PortCounters();
+    /** The owner of every frame. */
+    protected FrameOwnership ownership;
+    /** One flyweight per frame. */
+    protected Packet[] packets;
+    /** Frames the application may hold at once. */
+    protected int creditBudget;
+    /** The port's filter run in user space (backends with no kernel XDP in front), or null. */
+    protected SoftFilter softFilter;
+    /** Set once by {@link #beginClose()}. */
+    protected boolean closed;
+
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh");
+
+    /** Takes back a frame the application no longer holds. */
+    protected abstract void giveBack(Packet p);
+
+    /** Gives a polled packet to {@code handler}; a packet it did not keep (retain, send) goes back at once. */
+    protected final void handOver(io.zcnbrh.PacketHandler handler, Packet p) {
+        handler.onPacket(p);
+        if (ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP) && p.dropHolder()) {
+            giveBack(p);
+        }
+    }
+
+    /** How many packets a batch poll of {@code budget} may lend now (0, counted as a credit stall, when none). */
+    protected final int room(int budget) {
+        int room = Math.min(budget, creditBudget - ownership.count(io.zcnbrh.flow.FramePlace.APP));
+        if (room <= 0) {
+            counters.increment(Counter.CREDIT_STALLS);
+            return 0;
+        }
+        return room;
+    }
+
+    /**
+     * The common start of close: false if the port is already closed; else publishes staged sends, takes the
+     * last kernel counters, marks the port closed and warns about frames the application still holds.
+     */
+    protected final boolean beginClose() {
+        if (closed) {
+            return false;
+        }
+        flush();
+        counters();
+        closed = true;
+        warnHeldAtClose();
+        return true;
+    }
+
+    /** Warns (once, at close) about frames the application still holds: they die with the port's memory. */
+    protected final void warnHeldAtClose() {
+        java.util.List<String> held = ownership.heldByApplication();
+        if (!held.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} closed while the application still held {1} frame(s): {2}",
+                spec(), held.size(), held.size() > 16 ? held.subList(0, 16) + " ..." : held);
+        }
+    }
+
+    /**
+     * Counts an accepted packet, after the user-space filter (if any) let it through; a frame the filter turns
+     * away goes straight back (there is no kernel stack behind the port to pass it to).
+     */
+    protected final boolean admitted(Packet p) {
+        if (softFilter != null) {
+            Verdict v = softFilter.decide(p.segment(), p.length());
+            counters.increment(switch (v) {
+                case SOCKET -> Counter.FILTER_SOCKET;
+                case PASS -> Counter.FILTER_PASS;
+                case DROP -> Counter.FILTER_DROP;
+            });
+            if (v != Verdict.SOCKET) {
+                if (p.dropHolder()) {
+                    giveBack(p);
+                }
+                return false;
+            }
+        }
+        counters.increment(Counter.PACKETS_RX);
+        counters.add(Counter.BYTES_RX, p.length());
+        return true;
+    }
+
+    @Override
+    public final void release(Packet packet) {
+        Packet p = mine(packet, "release");
+        if (p.dropHolder()) {
+            giveBack(p);
+        }
+    }
+
+    /**
+     * Puts a packet the application holds on the transmit ring without copying it; false when it was dropped for
+     * lack of room (counted). The frame changes owner: checked with {@link PortRules#checkSendable}.
+     */
+    protected abstract boolean send(Packet p, String action);
+
+    /** Called before a claimed packet of {@code length} bytes is sent (e.g. to stamp it). */
+    protected void beforeTransmit(Packet p) {
+    }
+
+    @Override
+    public final boolean transmit(Packet packet, int length) {
+        Packet p = mine(packet, "transmit");
+        PortRules.checkLength(p, length);
+        p.length(length);
+        beforeTransmit(p);
+        return send(p, "transmit");
+    }
+
+    @Override
+    public final boolean forward(Packet packet) {
+        Packet p = mine(packet, "forward");
+        if (send(p, "forward")) {
+            counters.increment(Counter.FORWARDED);
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code packet}, if it is one of this port's flyweights. */
+    protected final Packet mine(Packet packet, String action) {
+        return PortRules.owned(packets, packet, action);
+    }
+
+    @Override
+    public PortCounters counters() {
+        return counters;
+    }
+}
