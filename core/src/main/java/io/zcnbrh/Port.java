@@ -15,6 +15,11 @@ public interface Port extends AutoCloseable {
     /** What a packet holds: a whole Ethernet frame, or a datagram's payload (UDP-flow ports). */
     enum Content { ETHERNET_FRAMES, DATAGRAMS }
 
+    /** How the backend moves packets, in one word (afxdp: copy or zerocopy; afpacket: tpacket_v3; ...). */
+    default String mode() {
+        return backend();
+    }
+
     /** What this port's packets hold. */
     default Content content() {
         return Content.ETHERNET_FRAMES;

@@ -8,7 +8,7 @@ import io.zcnbrh.backend.shm.ShmPort;
  */
 public final class Zcnbrh {
     /** Backends this build can open, by scheme. */
-    public static final String AVAILABLE_BACKENDS = "shm, afxdp, afpacket, socket";
+    public static final String AVAILABLE_BACKENDS = "shm, afxdp, afpacket, socket, iouring, auto";
 
     private Zcnbrh() {
     }
@@ -32,6 +32,8 @@ public final class Zcnbrh {
             case "afxdp" -> AfXdpPort.open(target, config);
             case "afpacket" -> io.zcnbrh.backend.afpacket.AfPacketPort.open(target, config);
             case "socket" -> io.zcnbrh.backend.socket.SocketPort.open(target, config);
+            case "iouring" -> io.zcnbrh.backend.iouring.IoUringPort.open(target, config);
+            case "auto" -> io.zcnbrh.backend.AutoPort.open(target, config).port();
             default -> throw new IllegalArgumentException("unknown backend '" + scheme + "' in spec '" + spec
                 + "'; this build has: " + AVAILABLE_BACKENDS);
         };

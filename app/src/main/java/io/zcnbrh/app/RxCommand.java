@@ -7,7 +7,6 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.numa.CpuAffinity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,12 +65,13 @@ public final class RxCommand implements Callable<Integer> {
         }
         try (Port port = Zcnbrh.open(spec, config.build())) {
             if (!json) {
-                System.out.println("rx: " + (port instanceof AfXdpPort a ? a.modeLine() : port.spec()));
+                System.out.println("rx: " + port);
             }
             Result r = receive(port, seconds, warmup);
             PortCounters c = port.counters();
-            long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL);
-            String mode = port instanceof AfXdpPort a ? (a.zeroCopy() ? "zerocopy" : "copy") : port.backend();
+            long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
+                + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
+            String mode = port.mode();
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"mode\":\"%s\",\"packets\":%d,\"bytes\":%d,"
                     + "\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d}%n", port.backend(), mode, r.packets, r.bytes,

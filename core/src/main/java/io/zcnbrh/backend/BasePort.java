@@ -41,6 +41,13 @@ public abstract class BasePort implements Port {
         }
     }
 
+    /** Throws if the port is closed (its memory is gone). */
+    protected final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(spec() + " is closed");
+        }
+    }
+
     /** How many packets a batch poll of {@code budget} may lend now (0, counted as a credit stall, when none). */
     protected final int room(int budget) {
         int room = Math.min(budget, creditBudget - ownership.count(io.zcnbrh.flow.FramePlace.APP));

@@ -210,6 +210,84 @@ class ConformanceTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000->PEER:9100",
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000->PEER:9100"})
+    void transmittedPacketsReachThePeerInOrderAndTheirFramesComeBack(String pattern) throws Exception {
+        try (VethPair veth = veth();
+             Port port = open(pattern.replace("PEER", VethPair.INNER_IP), veth, PortConfig.builder().ringSize(256)
+                 .txBatch(8).build())) {
+            byte[] dstMac = java.util.HexFormat.ofDelimiter(":").parseHex(
+                VethPair.ip("-n", veth.netns, "-br", "link", "show", veth.inner).trim().split("\\s+")[2]);
+            byte[] srcMac = java.util.HexFormat.ofDelimiter(":").parseHex(VethPair.mac(veth.outer));
+            byte[] srcIp = java.net.InetAddress.getByName(VethPair.OUTER_IP).getAddress();
+            byte[] dstIp = java.net.InetAddress.getByName(VethPair.INNER_IP).getAddress();
+            int count = 500;
+            CompletableFuture<long[]> receiver = CompletableFuture.supplyAsync(() -> io.zcnbrh.sys.NetNamespace.call(
+                veth.netns, () -> {
+                    try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+                        ch.bind(new java.net.InetSocketAddress(VethPair.INNER_IP, 9100));
+                        ch.configureBlocking(false);
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(2048);
+                        long got = 0, outOfOrder = 0, corrupt = 0, last = -1;
+                        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while (got < count && System.nanoTime() < end) {
+                            buf.clear();
+                            if (ch.receive(buf) == null) {
+                                Thread.onSpinWait();
+                                continue;
+                            }
+                            java.lang.foreign.MemorySegment m = java.lang.foreign.MemorySegment.ofBuffer(buf.flip());
+                            long seq = UdpFlow.sequenceAt(m, 0);
+                            outOfOrder += seq <= last ? 1 : 0;
+                            last = seq;
+                            corrupt += UdpFlow.payloadMatchesAt(m, 0, buf.limit()) ? 0 : 1;
+                            got++;
+                        }
+                        return new long[] {got, outOfOrder, corrupt};
+                    }
+                }));
+            Thread.sleep(200); // the receiver binds first
+            int offset = port.content() == Port.Content.DATAGRAMS ? 0 : UdpFlow.PAYLOAD_OFFSET;
+            int sent = 0;
+            long sendDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sent < count) {
+                Packet p = port.claim();
+                if (p == null) {
+                    assertTrue(System.nanoTime() < sendDeadline, "no frame came back to transmit from after " + sent
+                        + ": " + port.audit() + " " + port.counters());
+                    port.flush();
+                    Thread.sleep(1);
+                    continue;
+                }
+                UdpFlow.write(p.segment().asSlice(offset), sent, 100);
+                int length = offset == 0 ? 100
+                    : io.zcnbrh.traffic.UdpFrame.writeHeaders(p.segment(), dstMac, srcMac, srcIp, dstIp, 9100, 9100, 100);
+                assertTrue(port.transmit(p, length));
+                sent++;
+            }
+            port.flush();
+            long[] r = receiver.get(15, TimeUnit.SECONDS);
+            assertEquals(0, r[1], "in order");
+            assertEquals(0, r[2], "every byte");
+            assertTrue(r[0] >= count * 9 / 10, "the peer received " + r[0] + " of " + count + ": " + port.counters());
+            // every frame comes back once the kernel is done with it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (port.audit().count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
+                Packet p = port.claim(); // claiming reaps completions
+                if (p != null) {
+                    port.release(p);
+                }
+                port.flush();
+                Thread.sleep(5);
+            }
+            assertEquals(0, port.audit().count(FramePlace.TX), "no frame left with the kernel: " + port.audit());
+            assertEquals(count, port.counters().get(Counter.PACKETS_TX) + port.counters().get(Counter.DROPS),
+                port.counters().toString());
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
+
     /** (afpacket is not here: TPACKET_V3 packs a frame of any length up to its 256 KiB block, so none is oversized.) */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"socket:raw:IFACE", "socket:udp:ADDR:9000", "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})

@@ -31,7 +31,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class AfPacketPort extends PoolPort {
     private static final int TPACKET_V3 = 2;
-    private static final int PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_VERSION = 10, PACKET_TX_RING = 13,
+    private static final int PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_TX_RING = 13,
         PACKET_LOSS = 14, PACKET_QDISC_BYPASS = 20;
     private static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
     private static final int TP_STATUS_AVAILABLE = 0, TP_STATUS_SEND_REQUEST = 1, TP_STATUS_WRONG_FORMAT = 4;
@@ -191,7 +191,7 @@ public final class AfPacketPort extends PoolPort {
 
     @Override
     protected Packet receive() {
-        checkOpen();
+        checkInterface();
         while (true) {
             if (packetsLeft == 0) {
                 if (reading) { // every frame of the current block has been handed out
@@ -378,10 +378,8 @@ public final class AfPacketPort extends PoolPort {
 
     // ---- the rest ---------------------------------------------------------------------------------------
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(spec + " is closed");
-        }
+    private void checkInterface() {
+        checkOpen();
         if (!java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", ifname)) && (pollCheck++ & 1023) == 0) {
             throw new SyscallException("receive on " + spec, Errno.ENODEV, "interface " + ifname
                 + " disappeared while receiving; close the port and open it again when it is back");
@@ -396,6 +394,11 @@ public final class AfPacketPort extends PoolPort {
     }
 
     @Override
+    public String mode() {
+        return "tpacket_v3";
+    }
+
+    @Override
     public String spec() {
         return spec;
     }
@@ -404,9 +407,7 @@ public final class AfPacketPort extends PoolPort {
     public PortCounters counters() {
         if (!closed) {
             // struct tpacket_stats_v3 {tp_packets, tp_drops, tp_freeze_q_cnt}; reading resets them
-            if (Libc.getsockopt(fd, SocketTarget.SOL_PACKET, PACKET_STATISTICS, stats) >= 0) {
-                kernelDrops += Integer.toUnsignedLong(stats.get(JAVA_INT, 4));
-            }
+            kernelDrops += SocketTarget.packetDrops(fd, stats);
             counters.set(Counter.KERNEL_DROPS, kernelDrops);
         }
         return super.counters();

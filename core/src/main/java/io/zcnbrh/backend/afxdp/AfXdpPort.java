@@ -510,6 +510,11 @@ public final class AfXdpPort extends RingPort {
     }
 
     @Override
+    public String mode() {
+        return zeroCopy() ? "zerocopy" : "copy";
+    }
+
+    @Override
     public String spec() {
         return spec;
     }

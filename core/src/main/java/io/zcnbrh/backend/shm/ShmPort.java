@@ -440,6 +440,11 @@ public final class ShmPort extends RingPort {
     }
 
     @Override
+    public String mode() {
+        return "shared_memory";
+    }
+
+    @Override
     public String spec() {
         return "shm:" + name;
     }

@@ -33,7 +33,6 @@ public final class SocketPort extends PoolPort {
     private static final int MMSG = 64;        // sizeof(struct mmsghdr)
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
     private static final int POLLIN = 1;
-    private static final int PACKET_STATISTICS = 6;
 
     private final String spec;
     private final SocketTarget target;
@@ -303,15 +302,14 @@ public final class SocketPort extends PoolPort {
 
     // ---- the rest ---------------------------------------------------------------------------------------
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(spec + " is closed");
-        }
-    }
-
     @Override
     public String backend() {
         return "socket";
+    }
+
+    @Override
+    public String mode() {
+        return "recvmmsg";
     }
 
     @Override
@@ -322,12 +320,7 @@ public final class SocketPort extends PoolPort {
     @Override
     public PortCounters counters() {
         if (target.raw() && !closed) {
-            // struct tpacket_stats {u32 tp_packets; u32 tp_drops}; reading resets them, so they are summed here
-            stats.set(JAVA_INT, 0, 0);
-            stats.set(JAVA_INT, 4, 0);
-            if (Libc.getsockopt(fd, SocketTarget.SOL_PACKET, PACKET_STATISTICS, stats.asSlice(0, 8)) >= 0) {
-                kernelDrops += Integer.toUnsignedLong(stats.get(JAVA_INT, 4));
-            }
+            kernelDrops += SocketTarget.packetDrops(fd, stats);
             counters.set(Counter.KERNEL_DROPS, kernelDrops);
         }
         return super.counters();

@@ -137,6 +137,17 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
         }
     }
 
+    /**
+     * Frames the kernel dropped for an AF_PACKET socket since the last call: PACKET_STATISTICS (struct tpacket_stats
+     * or tpacket_stats_v3; tp_drops is the second u32 in both), which the kernel resets on every read. {@code stats}
+     * is a 12-byte buffer the caller keeps, so this allocates nothing.
+     */
+    public static long packetDrops(int fd, MemorySegment stats) {
+        stats.fill((byte) 0);
+        int len = Libc.getsockopt(fd, SOL_PACKET, 6, stats);
+        return len >= 8 ? Integer.toUnsignedLong(stats.get(JAVA_INT, 4)) : 0;
+    }
+
     /** The index of {@code ifname}, or a clear error. */
     public static int ifindex(String ifname) {
         int ifindex = Libc.ifNameToIndex(ifname);

@@ -1,0 +1,56 @@
+package io.zcnbrh.backend;
+
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.backend.afpacket.AfPacketPort;
+import io.zcnbrh.backend.afxdp.AfXdpPort;
+import io.zcnbrh.backend.iouring.IoUringPort;
+import io.zcnbrh.backend.socket.SocketPort;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code auto:IFACE}: the best backend that works here, tried in order (AF_XDP, io_uring, AF_PACKET, a raw socket),
+ * each by really opening it. The choice and why each better one was not taken (the error it gave: missing kernel
+ * feature, missing privilege, interface type) are announced in one line, never silently.
+ */
+public final class AutoPort {
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.auto");
+
+    /** What auto chose, and the reasons the better backends were not taken. */
+    public record Choice(Port port, String announcement) {
+    }
+
+    private AutoPort() {
+    }
+
+    /** Opens the best backend for {@code ifname}; throws with every reason when none works. */
+    public static Choice open(String ifname, PortConfig config) {
+        if (ifname.isEmpty() || ifname.contains(":")) {
+            throw new IllegalArgumentException("auto spec needs an interface: auto:IFACE, got '" + ifname + "'");
+        }
+        List<String> notTaken = new ArrayList<>();
+        List<String> names = List.of("afxdp:" + ifname, "iouring:raw:" + ifname, "afpacket:" + ifname,
+            "socket:raw:" + ifname);
+        List<Supplier<Port>> openers = List.of(
+            () -> AfXdpPort.open(ifname, config),
+            () -> IoUringPort.open("raw:" + ifname, config),
+            () -> AfPacketPort.open(ifname, config),
+            () -> SocketPort.open("raw:" + ifname, config));
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                Port port = openers.get(i).get();
+                String line = "auto: " + names.get(i) + (notTaken.isEmpty() ? " (the best path)"
+                    : "; not taken: " + String.join("; ", notTaken));
+                LOG.log(System.Logger.Level.INFO, line);
+                return new Choice(port, line);
+            } catch (RuntimeException e) {
+                notTaken.add(names.get(i) + ": " + e.getMessage());
+            }
+        }
+        throw new ZcnbrhException("auto:" + ifname + ": no backend works here: " + String.join("; ", notTaken));
+    }
+}

@@ -1,0 +1,476 @@
+package io.zcnbrh.backend.iouring;
+
+import io.zcnbrh.AuditReport;
+import io.zcnbrh.Counter;
+import io.zcnbrh.Packet;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.PortCounters;
+import io.zcnbrh.backend.PoolPort;
+import io.zcnbrh.backend.PortRules;
+import io.zcnbrh.backend.socket.SocketTarget;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.sys.Errno;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * {@code iouring:udp:ADDR:PORT[->PEER:PORT]} and {@code iouring:raw:IFACE}: io_uring over a socket. Receive is one
+ * multishot RECV that picks buffers from a provided-buffer ring made of the port's frames (a frame is owned by the
+ * ring while the kernel holds it, like a frame on the AF_XDP fill ring); the kernel ends the multishot when it runs
+ * out of buffers, and the port re-arms it once buffers are back. Transmit is SEND_ZC (zero-copy send: the frame
+ * stays the kernel's until the notification completion) where the socket supports it (UDP), plain SEND otherwise
+ * (AF_PACKET), announced. Zero-copy receive (RECV_ZC) needs a NIC with header split: see {@link IoUringProbe}.
+ */
+public final class IoUringPort extends PoolPort {
+    static final int OP_SEND = 26, OP_RECV = 27, OP_SEND_ZC = 47, OP_RECV_ZC = 58;
+    private static final int IOSQE_BUFFER_SELECT = 1 << 5;
+    private static final int RECV_MULTISHOT = 1 << 1;
+    private static final int CQE_F_BUFFER = 1, CQE_F_MORE = 2, CQE_F_NOTIF = 8;
+    private static final long TAG_RECV = 1L << 62;
+    private static final long TAG_SEND = 1L << 61;
+    private static final int BGID = 0;
+    private static final int POLLIN = 1;
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.iouring");
+    private static final VarHandle SHORT = JAVA_SHORT.varHandle();
+
+    private final String spec;
+    private final SocketTarget target;
+    private final int fd;
+    private final IoUring ring;
+    private final Mapping memory;
+    private final Mapping bufRingMemory;
+    private final MemorySegment bufRing;
+    private final int bufEntries;
+    private final FrameRegion frames;
+    private final int rxFrames;
+    private final int[] txFree;
+    private int txTop;
+    private int bufTail;
+    private int bufStaged;
+    private boolean armed;
+    /** Receive completions reaped but not yet handed out (when reaping for a claim): frames and lengths. */
+    private final int[] readyFrame;
+    private final int[] readyLength;
+    private int readyHead;
+    private int readyCount;
+    /** Buffers the kernel has taken (one per completion that carried a buffer): posted minus this are its now. */
+    private int consumed;
+    private final boolean zeroCopySend;
+    private final int[] sendPending; // per TX-capable frame: completions still to come (result, notification)
+    private int staged;
+    private final int txBatch;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState;
+    private final MemorySegment pollFd;
+    private final MemorySegment stats;
+    private long kernelDrops;
+    private final String modeLine;
+
+    private IoUringPort(String spec, SocketTarget target, int fd, IoUring ring, Mapping memory, Mapping bufMem,
+                        PortConfig config, boolean zeroCopySend) {
+        this.spec = spec;
+        this.target = target;
+        this.fd = fd;
+        this.ring = ring;
+        this.memory = memory;
+        this.bufRingMemory = bufMem;
+        this.bufRing = bufMem.segment();
+        int frameCount = frameCount(config);
+        this.frames = new FrameRegion(memory.segment(), config.frameSize(), config.headroom(), frameCount);
+        this.rxFrames = frameCount / 2;
+        this.bufEntries = Integer.highestOneBit(rxFrames);
+        this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
+        this.packets = new Packet[frameCount];
+        for (int f = 0; f < frameCount; f++) {
+            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
+        }
+        this.txFree = new int[frameCount - rxFrames];
+        for (int f = frameCount - 1; f >= rxFrames; f--) {
+            txFree[txTop++] = f;
+        }
+        this.sendPending = new int[frameCount];
+        this.readyFrame = new int[frameCount];
+        this.readyLength = new int[frameCount];
+        this.creditBudget = Math.min(config.creditBudget(), frameCount);
+        this.txBatch = config.txBatch();
+        this.zeroCopySend = zeroCopySend;
+        this.callState = Libc.newCallState(arena);
+        this.pollFd = arena.allocate(8, 4);
+        pollFd.set(JAVA_INT, 0, ring.fd());
+        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.stats = arena.allocate(12, 4);
+        if (config.filter() != null) {
+            if (!target.raw()) {
+                throw new IllegalArgumentException("a filter reads Ethernet frames; " + spec + " receives datagram "
+                    + "payloads: use iouring:raw:IFACE");
+            }
+            this.softFilter = SoftFilter.of(config.filter());
+        }
+        this.modeLine = spec + ": multishot RECV into a provided-buffer ring of " + bufEntries + " frames; transmit "
+            + (zeroCopySend ? "SEND_ZC (zero-copy)" : "SEND (this socket type has no zero-copy send)");
+        LOG.log(System.Logger.Level.INFO, modeLine);
+        // every receive frame the ring can take starts on it: the kernel owns them until a completion hands one over
+        for (int f = 0; f < rxFrames; f++) {
+            if (f < bufEntries) {
+                ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
+                postBuffer(f);
+            }
+        }
+        publishBuffers();
+    }
+
+    private static int frameCount(PortConfig config) {
+        return Math.max(config.frameCount(), 2 * Math.min(config.ringSize(), 4096));
+    }
+
+    /** Opens {@code udp:...} or {@code raw:IFACE} on a new ring. */
+    public static IoUringPort open(String target, PortConfig config) {
+        SocketTarget t = SocketTarget.parse("iouring", target);
+        int frameCount = frameCount(config);
+        if (frameCount / 2 > 32768) {
+            throw new IllegalArgumentException("io_uring buffer rings hold at most 32768 buffers; use fewer frames");
+        }
+        int fd = t.open();
+        IoUring ring = null;
+        Mapping mem = null;
+        Mapping bufMem = null;
+        try {
+            ring = new IoUring(256, 4096, 0);
+            boolean[] ops = ring.supportedOps();
+            if (!ops[OP_RECV]) {
+                throw new SyscallException("io_uring probe", Errno.EINVAL, "this kernel's io_uring has no RECV");
+            }
+            mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
+                config.numaNode());
+            int entries = Integer.highestOneBit(frameCount / 2);
+            bufMem = Mapping.anonymous(16L * entries, PageSize.BASE, -1);
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment reg = a.allocate(40, 8);
+                reg.set(JAVA_LONG, 0, bufMem.segment().address());
+                reg.set(JAVA_INT, 8, entries);
+                reg.set(JAVA_SHORT, 12, (short) BGID);
+                int rc = ring.register(IoUring.REGISTER_PBUF_RING, reg, 1);
+                if (rc != 0) {
+                    throw new SyscallException("io_uring_register(IORING_REGISTER_PBUF_RING)", rc,
+                        rc == Errno.EINVAL ? "this kernel has no provided-buffer rings (Linux 5.19+)" : "");
+                }
+            }
+            boolean zc = !t.raw() && ops[OP_SEND_ZC];
+            IoUringPort port = new IoUringPort("iouring:" + t.describe(), t, fd, ring, mem, bufMem, config, zc);
+            t.startReceiving(fd);
+            return port;
+        } catch (RuntimeException e) {
+            if (ring != null) {
+                ring.close();
+            }
+            if (mem != null) {
+                mem.close();
+            }
+            if (bufMem != null) {
+                bufMem.close();
+            }
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    /** How the port moves packets (for the CLI's first line). */
+    public String modeLine() {
+        return modeLine;
+    }
+
+    @Override
+    public Content content() {
+        return target.raw() ? Content.ETHERNET_FRAMES : Content.DATAGRAMS;
+    }
+
+    // ---- receive ----------------------------------------------------------------------------------------
+
+    /** Writes buffer {@code f} into the next buffer-ring slot (published by {@link #publishBuffers}). */
+    private void postBuffer(int f) {
+        long at = 16L * (bufTail & (bufEntries - 1));
+        bufRing.set(JAVA_LONG, at, frames.dataView(f).address());
+        bufRing.set(JAVA_INT, at + 8, frames.dataCapacity());
+        bufRing.set(JAVA_SHORT, at + 12, (short) f);
+        bufTail++;
+        bufStaged++;
+    }
+
+    private void publishBuffers() {
+        if (bufStaged > 0) {
+            // struct io_uring_buf_ring: the tail overlays the first entry's resv field (offset 14)
+            SHORT.setRelease(bufRing, 14L, (short) bufTail);
+            bufStaged = 0;
+        }
+        // re-arm only when the ring has a buffer the kernel has not taken: else it would end at once (ENOBUFS)
+        if (!armed && bufTail - consumed > 0) {
+            arm();
+        }
+    }
+
+    /** Starts a multishot RECV picking buffers from group {@link #BGID}. */
+    private void arm() {
+        long sqe = ring.prep(OP_RECV, fd, 0, 0, TAG_RECV);
+        if (sqe < 0) {
+            ring.submit(0);
+            sqe = ring.prep(OP_RECV, fd, 0, 0, TAG_RECV);
+        }
+        ring.sqeShort(sqe, 2, RECV_MULTISHOT);
+        ring.sqeByte(sqe, 1, IOSQE_BUFFER_SELECT);
+        ring.sqeShort(sqe, 40, BGID);
+        ring.submit(0);
+        armed = true;
+    }
+
+    @Override
+    protected Packet receive() {
+        checkOpen();
+        if (readyCount == 0) {
+            reap();
+        }
+        if (readyCount == 0) {
+            if (!armed) {
+                publishBuffers();
+            }
+            return null;
+        }
+        int f = readyFrame[readyHead];
+        int length = readyLength[readyHead];
+        readyHead = (readyHead + 1) % readyFrame.length;
+        readyCount--;
+        ownership.tryMove(f, FramePlace.FILL, FramePlace.APP);
+        Packet p = packets[f];
+        p.lend(length, System.nanoTime());
+        return p;
+    }
+
+    /**
+     * Consumes every waiting completion: receive completions queue their frame for {@link #receive}, send
+     * completions return theirs. One reaper for both, so neither kind can block the other at the head of the CQ.
+     */
+    private void reap() {
+        while (ring.peek()) {
+            long tag = ring.cqeUserData();
+            int res = ring.cqeRes();
+            int flags = ring.cqeFlags();
+            ring.advance();
+            if (tag != TAG_RECV) {
+                completeSend(tag, res, flags);
+                continue;
+            }
+            if ((flags & CQE_F_MORE) == 0) {
+                armed = false; // the kernel ended the multishot (no buffers left, or an error): re-armed later
+                if (res == -Errno.ENOBUFS) {
+                    counters.increment(Counter.RING_FULL);
+                } else if (res < 0) {
+                    failure(res);
+                }
+            }
+            if ((flags & CQE_F_BUFFER) == 0 || res < 0) {
+                continue;
+            }
+            int f = flags >>> 16;
+            consumed++;
+            if (res >= frames.dataCapacity()) {
+                // multishot RECV does not report MSG_TRUNC: a packet that fills its whole buffer may have been cut
+                counters.increment(Counter.OVERSIZED);
+                postBuffer(f);
+                continue;
+            }
+            int at = (readyHead + readyCount) % readyFrame.length;
+            readyFrame[at] = f;
+            readyLength[at] = res;
+            readyCount++;
+        }
+    }
+
+    private void failure(int res) {
+        throw new SyscallException("io_uring RECV on " + spec, -res, -res == Errno.ENETDOWN || -res == Errno.ENXIO
+            || -res == Errno.ENODEV ? "the interface went down or away while receiving; reopen the port" : "");
+    }
+
+    @Override
+    protected void endBatch() {
+        publishBuffers();
+    }
+
+    @Override
+    protected void giveBack(Packet p) {
+        int f = p.frameIndex();
+        if (f < rxFrames) {
+            ownership.giveUp(f, FramePlace.FILL, "release");
+            postBuffer(f);
+        } else {
+            ownership.giveUp(f, FramePlace.FREE, "release");
+            txFree[txTop++] = f;
+        }
+    }
+
+    @Override
+    public void awaitPackets(long timeoutNanos) {
+        flush();
+        publishBuffers();
+        // the ring's fd is readable when completions wait
+        Libc.poll(pollFd, 1, (int) Math.max(1, Math.min(timeoutNanos / 1_000_000, 1000)), callState);
+    }
+
+    // ---- transmit ---------------------------------------------------------------------------------------
+
+    @Override
+    public Packet claim() {
+        checkOpen();
+        reap(); // send completions give frames back (cheap when the CQ is empty)
+        if (txTop == 0) {
+            flush();
+            reap();
+            if (txTop == 0) {
+                counters.increment(Counter.RING_FULL);
+                return null;
+            }
+        }
+        int f = txFree[--txTop];
+        ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
+        Packet p = packets[f];
+        p.lend(0, 0);
+        return p;
+    }
+
+    private void completeSend(long tag, int res, int flags) {
+        if ((tag & TAG_SEND) == 0) {
+            return;
+        }
+        int f = (int) (tag & 0xffffffL);
+        if ((flags & CQE_F_NOTIF) == 0) {
+            if (res < 0) {
+                counters.increment(Counter.DROPS);
+            } else {
+                counters.increment(Counter.PACKETS_TX);
+                counters.add(Counter.BYTES_TX, res);
+            }
+        }
+        // SEND_ZC completes twice (the result with F_MORE, then the notification that the kernel let go of the
+        // frame); plain SEND once
+        if (--sendPending[f] == 0) {
+            ownership.tryMove(f, FramePlace.TX, FramePlace.FREE);
+            if (f < rxFrames) {
+                ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
+                postBuffer(f);
+            } else {
+                txFree[txTop++] = f;
+            }
+            counters.increment(Counter.FRAMES_RECLAIMED);
+        }
+    }
+
+    @Override
+    protected boolean send(Packet p, String action) {
+        PortRules.checkSendable(ownership, p, action);
+        if (!target.raw() && target.peer() == null) {
+            throw new IllegalStateException(spec + " has no peer to send to: give one (udp:ADDR:PORT->PEER:PORT)");
+        }
+        int f = p.frameIndex();
+        long sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.dataView(f).address(), p.length(),
+            TAG_SEND | f);
+        if (sqe < 0) {
+            ring.submit(0);
+            sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.dataView(f).address(), p.length(),
+                TAG_SEND | f);
+            if (sqe < 0) {
+                counters.increment(Counter.RING_FULL);
+                return false;
+            }
+        }
+        p.dropHolder();
+        ownership.giveUp(f, FramePlace.TX, action);
+        sendPending[f] = zeroCopySend ? 2 : 1;
+        if (++staged >= txBatch) {
+            flush();
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (staged == 0 || closed) {
+            return;
+        }
+        staged = 0;
+        ring.submit(0);
+    }
+
+    // ---- the rest ---------------------------------------------------------------------------------------
+
+    @Override
+    public String backend() {
+        return "iouring";
+    }
+
+    @Override
+    public String mode() {
+        return zeroCopySend ? "multishot+send_zc" : "multishot";
+    }
+
+    @Override
+    public String spec() {
+        return spec;
+    }
+
+    @Override
+    public PortCounters counters() {
+        if (target.raw() && !closed) {
+            kernelDrops += SocketTarget.packetDrops(fd, stats);
+            counters.set(Counter.KERNEL_DROPS, kernelDrops);
+        }
+        return super.counters();
+    }
+
+    @Override
+    public AuditReport audit() {
+        if (!closed) {
+            reap();
+        }
+        AuditReport report = ownership.audit();
+        if (txTop != ownership.count(FramePlace.FREE) - freeReceiveFrames()) {
+            report = report.withProblem("the TX pool holds " + txTop + " frames");
+        }
+        return report;
+    }
+
+    private int freeReceiveFrames() {
+        int n = 0;
+        for (int f = 0; f < rxFrames; f++) {
+            n += ownership.isAt(f, FramePlace.FREE) ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (!beginClose()) {
+            return;
+        }
+        Libc.close(fd);   // ends the multishot RECV
+        ring.close();
+        arena.close();
+        bufRingMemory.close();
+        memory.close();
+    }
+
+    @Override
+    public String toString() {
+        return modeLine;
+    }
+}
