@@ -229,6 +229,7 @@ class ConformanceTest {
                         ch.bind(new java.net.InetSocketAddress(VethPair.INNER_IP, 9100));
                         ch.configureBlocking(false);
                         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(2048);
+                        long dropsBefore = udpReceiveErrors();
                         long got = 0, outOfOrder = 0, corrupt = 0, last = -1;
                         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                         while (got < count && System.nanoTime() < end) {
@@ -243,8 +244,11 @@ class ConformanceTest {
                             last = seq;
                             corrupt += UdpFlow.payloadMatchesAt(m, 0, buf.limit()) ? 0 : 1;
                             got++;
+                            if (got + udpReceiveErrors() - dropsBefore >= count) {
+                                break;
+                            }
                         }
-                        return new long[] {got, outOfOrder, corrupt};
+                        return new long[] {got, outOfOrder, corrupt, udpReceiveErrors() - dropsBefore};
                     }
                 }));
             Thread.sleep(200); // the receiver binds first
@@ -265,12 +269,18 @@ class ConformanceTest {
                     : io.zcnbrh.traffic.UdpFrame.writeHeaders(p.segment(), dstMac, srcMac, srcIp, dstIp, 9100, 9100, 100);
                 assertTrue(port.transmit(p, length));
                 sent++;
+                if (sent % 64 == 0) {
+                    port.flush();
+                    Thread.sleep(1); // a gentle pace: the peer's stack shares the two cores with us
+                }
             }
             port.flush();
             long[] r = receiver.get(15, TimeUnit.SECONDS);
             assertEquals(0, r[1], "in order");
             assertEquals(0, r[2], "every byte");
-            assertTrue(r[0] >= count * 9 / 10, "the peer received " + r[0] + " of " + count + ": " + port.counters());
+            assertEquals(count, r[0] + r[3], "the peer received " + r[0] + " and its socket dropped (counted) " + r[3]
+                + " of " + count + ": " + port.counters());
+            assertTrue(r[0] >= count / 2, "most arrived: " + r[0]);
             // every frame comes back once the kernel is done with it
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (port.audit().count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
@@ -286,6 +296,18 @@ class ConformanceTest {
                 port.counters().toString());
             assertTrue(port.audit().ok(), port.audit().toString());
         }
+    }
+
+    /** UDP InErrors of the calling thread's network namespace (/proc/thread-self/net/snmp): full socket buffers. */
+    private static long udpReceiveErrors() throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/net/snmp"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+                List<String> names = List.of(lines.get(i).split("\\s+"));
+                return Long.parseLong(lines.get(i + 1).split("\\s+")[names.indexOf("InErrors")]);
+            }
+        }
+        throw new IllegalStateException("no Udp line in /proc/thread-self/net/snmp");
     }
 
     /** (afpacket is not here: TPACKET_V3 packs a frame of any length up to its 256 KiB block, so none is oversized.) */
