@@ -44,6 +44,7 @@ public final class PortConfig {
     private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
     private final io.zcnbrh.filter.PacketFilter filter;
     private final java.nio.file.Path xdpObject;
+    private final int fanoutGroup;
     private final String xdpObjectProgram;
 
     private PortConfig(Builder b) {
@@ -97,6 +98,10 @@ public final class PortConfig {
         this.xdpProgram = b.xdpProgram;
         this.filter = b.filter;
         this.xdpObject = b.xdpObject;
+        this.fanoutGroup = b.fanoutGroup;
+        if (fanoutGroup < -1 || fanoutGroup > 0xffff) {
+            throw new IllegalArgumentException("a fanout group id is 0..65535, was " + fanoutGroup);
+        }
         this.xdpObjectProgram = b.xdpObjectProgram;
         if (xdpObject != null && (filter != null || xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT)) {
             throw new IllegalArgumentException("a port takes one XDP program: an object file (" + xdpObject
@@ -111,6 +116,11 @@ public final class PortConfig {
     /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
     public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
         return xdpProgram;
+    }
+
+    /** AF_PACKET: the PACKET_FANOUT group this port joins (-1: none). */
+    public int fanoutGroup() {
+        return fanoutGroup;
     }
 
     /** AF_XDP: the BPF object file whose XDP program and XSKMAP the port uses (null: the library's own). */
@@ -272,6 +282,7 @@ public final class PortConfig {
         private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
         private io.zcnbrh.filter.PacketFilter filter;
         private java.nio.file.Path xdpObject;
+        private int fanoutGroup = -1;
         private String xdpObjectProgram;
 
         private Builder() {
@@ -409,6 +420,15 @@ public final class PortConfig {
         /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
         public Builder filter(String expression) {
             filter = expression == null || expression.isBlank() ? null : io.zcnbrh.filter.PacketFilter.compile(expression);
+            return this;
+        }
+
+        /**
+         * AF_PACKET: join PACKET_FANOUT group {@code group} (hashing flows), so several ports on one interface, each
+         * with its own poll thread, share its traffic; every port of the group must use the same id.
+         */
+        public Builder fanoutGroup(int group) {
+            fanoutGroup = group;
             return this;
         }
 
