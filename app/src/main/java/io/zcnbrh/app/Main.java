@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "zcnbrh", mixinStandardHelpOptions = true, version = "zcnbrh 0.1.0",
     description = "Zero-copy packet I/O for the JVM.",
     subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class,
-        TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class})
+        TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
+        TxCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

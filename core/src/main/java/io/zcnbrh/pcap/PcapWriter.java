@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * per frame), Ethernet link type, nanosecond timestamps (magic 0xa1b23c4d) so kernel timestamps keep their
  * precision.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements CaptureWriter {
     /** LINKTYPE_ETHERNET. */
     public static final int LINKTYPE_ETHERNET = 1;
     static final int MAGIC_MICROS = 0xa1b2c3d4;
@@ -38,6 +38,7 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     /** Writes one frame seen at {@code epochNanos}, {@code wireLength} bytes long on the wire. */
+    @Override
     public void write(long epochNanos, byte[] frame, int offset, int length, int wireLength) throws IOException {
         int captured = Math.min(length, snapLength);
         header.clear();

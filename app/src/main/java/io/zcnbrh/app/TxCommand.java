@@ -1,0 +1,112 @@
+package io.zcnbrh.app;
+
+import io.zcnbrh.Packet;
+import io.zcnbrh.Port;
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.traffic.UdpFlow;
+import io.zcnbrh.traffic.UdpFrame;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetAddress;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code zcnbrh tx SPEC --to IP:PORT}: sends sequenced UDP datagrams through a port's transmit path (claim, write
+ * in place, transmit), at a rate or as fast as it goes. Frame ports get Ethernet/IPv4/UDP frames built around the
+ * payload; UDP-flow ports send the payload to their peer.
+ */
+@Command(name = "tx", description = "Send sequenced UDP datagrams through a port (rate, size, count, destination).")
+public final class TxCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "the port, e.g. afxdp:eth1@0, afpacket:eth1, socket:udp:A:P->B:Q")
+    String spec;
+
+    @Option(names = "--to", description = "destination IPv4:PORT (frame ports)")
+    String to;
+
+    @Option(names = "--from", description = "source IPv4:PORT (frame ports; default 0.0.0.0:9000)")
+    String from = "0.0.0.0:9000";
+
+    @Option(names = "--dst-mac", description = "destination MAC (frame ports; default broadcast)")
+    String dstMac = "ff:ff:ff:ff:ff:ff";
+
+    @Option(names = "--src-mac", description = "source MAC (frame ports; default 02:00:00:00:00:01)")
+    String srcMac = "02:00:00:00:00:01";
+
+    @Option(names = "--size", defaultValue = "64", description = "payload bytes (at least 8: the sequence number)")
+    int size;
+
+    @Option(names = "--count", defaultValue = "1000", description = "datagrams to send (0: until --seconds)")
+    long count;
+
+    @Option(names = "--seconds", defaultValue = "0", description = "stop after this many seconds (0: no limit)")
+    double seconds;
+
+    @Option(names = "--rate", defaultValue = "0", description = "packets per second (0: as fast as it goes)")
+    double rate;
+
+    @Option(names = "--quiet", description = "no status line")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (size < 8) {
+            throw new IllegalArgumentException("--size must be at least 8 (the sequence number), was " + size);
+        }
+        try (Port port = Zcnbrh.open(spec, PortConfig.builder().txBatch(32).build())) {
+            boolean frames = port.content() == Port.Content.ETHERNET_FRAMES;
+            if (frames && to == null) {
+                throw new IllegalArgumentException(port.spec() + " sends Ethernet frames: give --to IP:PORT");
+            }
+            byte[] dst = frames ? HexFormat.ofDelimiter(":").parseHex(dstMac) : null;
+            byte[] src = frames ? HexFormat.ofDelimiter(":").parseHex(srcMac) : null;
+            String[] d = frames ? to.split(":") : null;
+            String[] s = from.split(":");
+            byte[] dstIp = frames ? InetAddress.getByName(d[0]).getAddress() : null;
+            byte[] srcIp = InetAddress.getByName(s[0]).getAddress();
+            int offset = frames ? UdpFlow.PAYLOAD_OFFSET : 0;
+            long intervalNanos = rate > 0 ? (long) (1e9 / rate) : 0;
+            long start = System.nanoTime();
+            long end = seconds > 0 ? start + (long) (seconds * 1e9) : Long.MAX_VALUE;
+            long sent = 0;
+            long noFrame = 0;
+            StatusLine status = new StatusLine(System.err, !quiet);
+            while ((count <= 0 || sent < count) && System.nanoTime() < end) {
+                if (intervalNanos > 0) {
+                    long due = start + sent * intervalNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        port.flush();
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                Packet p = port.claim();
+                if (p == null) {
+                    noFrame++;
+                    port.flush();
+                    Thread.onSpinWait();
+                    status.tick(port);
+                    continue;
+                }
+                UdpFlow.write(p.segment().asSlice(offset), sent, size);
+                int length = frames ? UdpFrame.writeHeaders(p.segment(), dst, src, srcIp, dstIp,
+                    Integer.parseInt(s[1]), Integer.parseInt(d[1]), size) : size;
+                port.transmit(p, length);
+                sent++;
+                status.tick(port);
+            }
+            port.flush();
+            status.finish();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "tx: %d datagrams of %d bytes in %.2f s (%.3f Mpps) through %s; waited for "
+                + "a free frame %d times; %s%n", sent, size, elapsed, sent / elapsed / 1e6, port.spec(), noFrame,
+                port.counters());
+            return 0;
+        }
+    }
+}
