@@ -37,6 +37,13 @@ public final class RxCommand implements Callable<Integer> {
         description = "afxdp: your own XDP program, an object built by clang -target bpf -c -g; its XSKMAP is used")
     String xdpObject;
 
+    @Option(names = "--metrics-port", defaultValue = "-1",
+        description = "serve Prometheus metrics on http://localhost:PORT/metrics while receiving (0: any free port)")
+    int metricsPort;
+
+    @Option(names = "--quiet", description = "no status line")
+    boolean quiet;
+
     @Option(names = "--json", description = "print one JSON object at the end")
     boolean json;
 
@@ -53,7 +60,7 @@ public final class RxCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
@@ -67,7 +74,25 @@ public final class RxCommand implements Callable<Integer> {
             if (!json) {
                 System.out.println("rx: " + port);
             }
-            Result r = receive(port, seconds, warmup);
+            StatusLine status = new StatusLine(System.err, !json && !quiet);
+            PortMetrics metrics = metricsPort >= 0 ? new PortMetrics(port, metricsPort) : null;
+            if (metrics != null) {
+                System.err.println("rx: metrics on http://localhost:" + metrics.httpPort() + "/metrics");
+            }
+            Result r;
+            try {
+                r = receive(port, seconds, warmup, false, p -> {
+                    status.tick(p);
+                    if (metrics != null) {
+                        metrics.tick(p);
+                    }
+                });
+            } finally {
+                status.finish();
+                if (metrics != null) {
+                    metrics.close();
+                }
+            }
             PortCounters c = port.counters();
             long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
                 + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
@@ -95,6 +120,12 @@ public final class RxCommand implements Callable<Integer> {
 
     /** With {@code spin}, an empty poll is followed by another poll at once (to measure what sleeping buys). */
     static Result receive(Port port, double seconds, double warmup, boolean spin) {
+        return receive(port, seconds, warmup, spin, p -> { });
+    }
+
+    /** As above; {@code tick} runs on the polling thread after every poll (status line, metrics). */
+    static Result receive(Port port, double seconds, double warmup, boolean spin,
+                          java.util.function.Consumer<Port> tick) {
         Tally t = new Tally();
         long start = System.nanoTime();
         long warmEnd = start + (long) (warmup * 1e9);
@@ -106,6 +137,7 @@ public final class RxCommand implements Callable<Integer> {
             if (port.poll(t, 256) == 0 && !spin) {
                 port.awaitPackets(1_000_000); // sleep in the kernel: a spinning receiver starves veth's NAPI
             }
+            tick.accept(port);
             now = System.nanoTime();
             if (atWarm < 0 && now >= warmEnd) {
                 atWarm = t.packets;

@@ -41,6 +41,18 @@ public abstract class BasePort implements Port {
         }
     }
 
+    /** Counts a descriptor from an untrusted writer that was refused (M13), with an audit line and a JFR event. */
+    protected final void invalidDescriptor(String detail) {
+        counters.increment(Counter.INVALID_DESCRIPTORS);
+        io.zcnbrh.audit.AuditLog.fault(spec(), "invalid descriptor", detail);
+    }
+
+    /** Counts backpressure ({@code RING_FULL} or {@code CREDIT_STALLS}), with a JFR event. */
+    protected final void backpressure(Counter c) {
+        counters.increment(c);
+        io.zcnbrh.audit.AuditLog.backpressure(spec(), c.metricName());
+    }
+
     /** Throws if the port is closed (its memory is gone). */
     protected final void checkOpen() {
         if (closed) {
@@ -52,7 +64,7 @@ public abstract class BasePort implements Port {
     protected final int room(int budget) {
         int room = Math.min(budget, creditBudget - ownership.count(io.zcnbrh.flow.FramePlace.APP));
         if (room <= 0) {
-            counters.increment(Counter.CREDIT_STALLS);
+            backpressure(Counter.CREDIT_STALLS);
             return 0;
         }
         return room;

@@ -102,6 +102,8 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     private static RuntimeException rejected(String name, int errno, String log, List<Insn> insns) {
+        io.zcnbrh.audit.AuditLog.fault("program " + name, "verifier rejection", Errno.name(errno) + ": "
+            + log.strip().lines().reduce((a, b) -> b).orElse(""));
         if (errno == Errno.EPERM) {
             return new SyscallException("bpf(BPF_PROG_LOAD '" + name + "')", errno, BpfSyscall.hint(errno));
         }

@@ -301,7 +301,7 @@ public final class AfPacketPort extends PoolPort {
             flush();
             reclaim();
             if (txInFlight == txFrames) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 return null;
             }
         }

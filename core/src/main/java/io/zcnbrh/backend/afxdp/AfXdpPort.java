@@ -306,12 +306,12 @@ public final class AfXdpPort extends RingPort {
     protected Packet accept(long umemAddress, int length, long now) {
         long address = umemAddress - base;
         if (!frames.isValid(address, length)) {
-            counters.increment(Counter.INVALID_DESCRIPTORS);
+            invalidDescriptor("out of the region or not the writer's frame");
             return null;
         }
         int frame = frames.frameOf(address);
         if (!ownership.tryTake(frame, FramePlace.FILL)) {
-            counters.increment(Counter.INVALID_DESCRIPTORS);
+            invalidDescriptor("out of the region or not the writer's frame");
             return null;
         }
         Packet p = packets[frame];
@@ -392,7 +392,7 @@ public final class AfXdpPort extends RingPort {
                 drainCompletions();
             }
             if (freeTop == 0 && !awaitFrame()) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 return null;
             }
         }
@@ -427,7 +427,7 @@ public final class AfXdpPort extends RingPort {
             flush();
             drainCompletions();
             if (tx.reserve(1) == 0) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 counters.increment(Counter.DROPS);
                 p.dropHolder();
                 giveBack(p);
@@ -480,7 +480,7 @@ public final class AfXdpPort extends RingPort {
                 int frame = frames.frameOf(addr);
                 if (addr < 0 || frame >= packets.length || !ownership.tryMove(frame, FramePlace.TX,
                     frame < rxFrames ? FramePlace.FILL : FramePlace.FREE)) {
-                    counters.increment(Counter.INVALID_DESCRIPTORS);
+                    invalidDescriptor("out of the region or not the writer's frame");
                     continue;
                 }
                 if (frame < rxFrames) {

@@ -274,7 +274,7 @@ public final class IoUringPort extends PoolPort {
             if ((flags & CQE_F_MORE) == 0) {
                 armed = false; // the kernel ended the multishot (no buffers left, or an error): re-armed later
                 if (res == -Errno.ENOBUFS) {
-                    counters.increment(Counter.RING_FULL);
+                    backpressure(Counter.RING_FULL);
                 } else if (res < 0) {
                     failure(res);
                 }
@@ -337,7 +337,7 @@ public final class IoUringPort extends PoolPort {
             flush();
             reap();
             if (txTop == 0) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 return null;
             }
         }
@@ -389,7 +389,7 @@ public final class IoUringPort extends PoolPort {
             sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.dataView(f).address(), p.length(),
                 TAG_SEND | f);
             if (sqe < 0) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 return false;
             }
         }

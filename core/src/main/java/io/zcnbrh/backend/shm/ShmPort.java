@@ -231,12 +231,12 @@ public final class ShmPort extends RingPort {
     @Override
     protected Packet accept(long address, int length, long now) {
         if (!frames.isValid(address, length)) {
-            counters.increment(Counter.INVALID_DESCRIPTORS);
+            invalidDescriptor("out of the region or not the writer's frame");
             return null;
         }
         int frame = frames.frameOf(address);
         if (!ownership.tryTake(frame, FramePlace.PEER)) {
-            counters.increment(Counter.INVALID_DESCRIPTORS); // a frame the peer does not own: duplicate or ours
+            invalidDescriptor("out of the region or not the writer's frame"); // a frame the peer does not own: duplicate or ours
             return null;
         }
         Packet p = packets[frame];
@@ -279,7 +279,7 @@ public final class ShmPort extends RingPort {
     @Override
     public Packet claim() {
         if (freeTop == 0 && reclaim() == 0 && flushAndReclaim() == 0 && !awaitCredit(true)) {
-            counters.increment(Counter.RING_FULL); // no credit; nothing is lost yet, the caller decides
+            backpressure(Counter.RING_FULL); // no credit; nothing is lost yet, the caller decides
             return null;
         }
         int frame = freePool[--freeTop];
@@ -307,7 +307,7 @@ public final class ShmPort extends RingPort {
         int frame = p.frameIndex();
         PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0 && !flushAndRetry() && !awaitCredit(false)) {
-            counters.increment(Counter.RING_FULL);
+            backpressure(Counter.RING_FULL);
             counters.increment(Counter.DROPS);
             p.dropHolder();
             giveBack(p);
@@ -366,7 +366,7 @@ public final class ShmPort extends RingPort {
                     freePool[freeTop++] = frame;
                     total++;
                 } else {
-                    counters.increment(Counter.INVALID_DESCRIPTORS);
+                    invalidDescriptor("out of the region or not the writer's frame");
                 }
             }
             returnIn.release(n);

@@ -233,7 +233,7 @@ public final class SocketPort extends PoolPort {
         if (txTop == 0) {
             flush();
             if (txTop == 0) {
-                counters.increment(Counter.RING_FULL);
+                backpressure(Counter.RING_FULL);
                 return null;
             }
         }

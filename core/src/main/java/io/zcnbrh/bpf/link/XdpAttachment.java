@@ -160,6 +160,8 @@ public final class XdpAttachment implements AutoCloseable {
             return;
         }
         closed = true;
+        io.zcnbrh.audit.AuditLog.change(ifname, "detach", "XDP program " + program.name() + " detached (" + mode + ", "
+            + via + ")");
         if (via == Via.LINK) {
             Libc.close(linkFd);
             return;
