@@ -74,7 +74,7 @@ public final class RxCommand implements Callable<Integer> {
             if (!json) {
                 System.out.println("rx: " + port);
             }
-            StatusLine status = new StatusLine(System.err, !json && !quiet);
+            StatusLine status = new StatusLine(System.err, !json && !quiet); // also feeds zcnbrh stat
             PortMetrics metrics = metricsPort >= 0 ? new PortMetrics(port, metricsPort) : null;
             if (metrics != null) {
                 System.err.println("rx: metrics on http://localhost:" + metrics.httpPort() + "/metrics");

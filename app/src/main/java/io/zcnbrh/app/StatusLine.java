@@ -14,6 +14,8 @@ import java.util.Locale;
  * counters on the port's own thread.
  */
 final class StatusLine {
+    private io.zcnbrh.stat.CountersFile stat;
+    private boolean statTried;
     private final PrintStream out;
     private final boolean enabled;
     private final boolean terminal = System.console() != null;
@@ -29,8 +31,9 @@ final class StatusLine {
         this.enabled = enabled;
     }
 
-    /** Prints the line if a second has passed since the last one. */
+    /** Prints the line if a second has passed since the last one; publishes the counters for {@code zcnbrh stat}. */
     void tick(Port port) {
+        publishStat(port);
         if (!enabled) {
             return;
         }
@@ -55,8 +58,29 @@ final class StatusLine {
         lastTx = tx;
     }
 
-    /** Ends the line on a terminal. */
+    private void publishStat(Port port) {
+        if (!statTried) {
+            statTried = true;
+            try {
+                stat = io.zcnbrh.stat.CountersFile.create(port.spec());
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("zcnbrh: no counters file for zcnbrh stat (" + e.getMessage() + ")");
+            }
+        }
+        if (stat != null) {
+            stat.publish(port.counters());
+        }
+    }
+
+    /** Ends the line on a terminal and removes the counters file. */
     void finish() {
+        if (stat != null) {
+            try {
+                stat.close();
+            } catch (java.io.IOException ignored) {
+                // a leftover file names a dead pid: zcnbrh stat shows it as such
+            }
+        }
         if (enabled && terminal) {
             out.println();
         }

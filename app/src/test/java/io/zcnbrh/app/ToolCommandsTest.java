@@ -43,6 +43,62 @@ class ToolCommandsTest {
         assertTrue(r.out().contains("AF_XDP copy mode only (EOPNOTSUPP"), "zero-copy probed on veth: " + r.out());
     }
 
+    @Test
+    void statShowsTheCountersOfARunningPort() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath()) {
+            String spec = "afxdp:" + veth.outer + "@0";
+            CompletableFuture<CliRun> rx = CompletableFuture.supplyAsync(() -> CliRun.of("rx", spec, "--seconds", "3",
+                "--quiet", "--filter", "udp dst port 9000"));
+            Thread.sleep(1000);
+            UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5));
+            Thread.sleep(400);
+            CliRun stat = CliRun.of("stat", "--json");
+            assertEquals(0, stat.exitCode(), stat.err());
+            String line = stat.out().lines().filter(l -> l.contains("\"port\":\"" + spec + "\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + spec + " in: " + stat.out()));
+            Matcher m = Pattern.compile("\"packets_rx\":(\\d+)").matcher(line);
+            assertTrue(m.find() && Long.parseLong(m.group(1)) > 0, line);
+            assertTrue(line.contains("\"alive\":true"), line);
+            assertEquals(0, rx.get(10, TimeUnit.SECONDS).exitCode());
+            assertTrue(CliRun.of("stat", "--json").out().lines().noneMatch(l -> l.contains(spec)),
+                "the file is gone when the command ends");
+        }
+    }
+
+    @Test
+    void fwdReflectsFramesWithoutACopyOnTheSamePort() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath()) {
+            String spec = "afxdp:" + veth.outer + "@0";
+            // a raw socket inside the namespace sees what comes back
+            io.zcnbrh.Port watcher = NetNamespace.call(veth.netns, () -> io.zcnbrh.Zcnbrh.open("socket:raw:" + veth.inner,
+                io.zcnbrh.PortConfig.defaults()));
+            try (watcher) {
+                CompletableFuture<CliRun> fwd = CompletableFuture.supplyAsync(() -> CliRun.of("fwd", spec, spec,
+                    "--swap-macs", "--count", "300", "--seconds", "10", "--filter", "udp dst port 9000", "--quiet"));
+                Thread.sleep(1000);
+                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 300, 64, TimeUnit.SECONDS.toNanos(5));
+                CliRun r = fwd.get(15, TimeUnit.SECONDS);
+                assertEquals(0, r.exitCode(), r.out() + r.err());
+                assertTrue(r.err().contains("zero-copy"), r.err());
+                assertTrue(r.out().startsWith("fwd: 300 frames forwarded, 0 dropped"), r.out());
+                long back = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (back < 300 && System.nanoTime() < end) {
+                    io.zcnbrh.Packet p = watcher.poll();
+                    if (p == null) {
+                        watcher.awaitPackets(1_000_000);
+                        continue;
+                    }
+                    if (UdpFlow.isFlow(p.segment(), p.length(), 9000) && UdpFlow.payloadMatches(p.segment(), p.length())) {
+                        back++;
+                    }
+                    watcher.release(p);
+                }
+                assertEquals(300, back, "every frame came back to the namespace, intact");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "iouring:raw:IFACE", "socket:udp:OUTER:9000->INNER:9100"})
     void txSendsEveryDatagramInOrderToThePeer(String pattern) throws Exception {
