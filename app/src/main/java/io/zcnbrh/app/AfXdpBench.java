@@ -30,7 +30,10 @@ final class AfXdpBench {
     static final int PORT = 9000;
 
     /** One measurement. */
-    record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket) {
+    record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent) {
+        Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket) {
+            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, Double.NaN);
+        }
     }
 
     /** Where a receiver runs ({@code cpu} -1: unpinned) and whether it spins instead of sleeping when idle. */
@@ -47,14 +50,19 @@ final class AfXdpBench {
 
     /** Ethernet/IPv4/UDP, 64 bytes, from the inner end to {@link VethPair#OUTER_IP}:9000, with a valid IP checksum. */
     static byte[] frame(VethPair veth) {
-        byte[] f = new byte[64];
+        return frame(veth, 64);
+    }
+
+    /** The same, {@code size} bytes long (64 to 1514). */
+    static byte[] frame(VethPair veth, int size) {
+        byte[] f = new byte[size];
         HexFormat hex = HexFormat.ofDelimiter(":");
         System.arraycopy(hex.parseHex(VethPair.mac(veth.outer)), 0, f, 0, 6);
         f[6] = 0x02; f[7] = 0x00; f[8] = 0x00; f[9] = 0x00; f[10] = 0x00; f[11] = 0x02;
         f[12] = 0x08;
         int ip = 14;
         f[ip] = 0x45;
-        int total = 64 - 14;
+        int total = size - 14;
         f[ip + 2] = (byte) (total >> 8);
         f[ip + 3] = (byte) total;
         f[ip + 6] = 0x40; // don't fragment
@@ -76,6 +84,7 @@ final class AfXdpBench {
         f[udp] = 0x30; f[udp + 1] = 0x39; // source port 12345
         f[udp + 2] = (byte) (PORT >> 8);
         f[udp + 3] = (byte) PORT;
+        f[udp + 4] = (byte) ((total - 20) >> 8);
         f[udp + 5] = (byte) (total - 20); // UDP length; checksum 0 (none, allowed for IPv4)
         return f;
     }
@@ -119,6 +128,40 @@ final class AfXdpBench {
         }
     }
 
+    /**
+     * Any backend by spec: the near end gets an XDP_PASS program (veth gives XDP_TX frames to a peer only when it
+     * has one) unless the backend brings its own (AF_XDP), and the address for UDP-flow specs.
+     */
+    static Run port(String receiver, VethPair veth, String spec, double seconds, double warmup, Placement at) {
+        at.apply();
+        boolean ownProgram = spec.startsWith("afxdp:") || spec.startsWith("auto:");
+        boolean udp = spec.contains(":udp:");
+        if (udp) {
+            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        }
+        try (BpfProgram pass = ownProgram ? null : BpfProgram.load(ProgramType.XDP,
+                 new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
+             XdpAttachment a = pass == null ? null : XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER);
+             io.zcnbrh.Port port = io.zcnbrh.Zcnbrh.open(spec, PortConfig.builder().ringSize(2048).build())) {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().threadId();
+            RxCommand.receive(port, warmup, 0);
+            long before = threads.getThreadAllocatedBytes(tid);
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
+            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            long wall = System.nanoTime() - t0;
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            return new Run(receiver, r.pps(), r.packets() == 0 ? Double.NaN : (double) allocated / r.packets(),
+                r.packets() == 0 ? Double.NaN : (double) cpu / r.packets(), 100.0 * cpu / wall);
+        } finally {
+            if (udp) {
+                VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            }
+        }
+    }
+
     static Run datagramChannel(VethPair veth, double seconds, double warmup, Placement at) throws IOException {
         at.apply();
         // the outer end needs an address and NAPI (an XDP_PASS program) to take the generator's frames into its stack
@@ -142,7 +185,7 @@ final class AfXdpBench {
             long allocated = threads.getThreadAllocatedBytes(tid) - before;
             long cpu = threads.getCurrentThreadCpuTime() - cpu0;
             return new Run("jdk-datagramchannel", n / elapsed, n == 0 ? Double.NaN : (double) allocated / n,
-                n == 0 ? Double.NaN : (double) cpu / n);
+                n == 0 ? Double.NaN : (double) cpu / n, 100.0 * cpu / (elapsed * 1e9));
         } finally {
             VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
         }

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", description = "Run a benchmark side by side with its peers (JMH).")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "what to benchmark: ring, shm or afxdp")
+    @Parameters(index = "0", description = "what to benchmark: receive (every backend and DatagramChannel), ring, shm "
+        + "or afxdp")
     String what;
 
     @Option(names = "--json", description = "print one JSON object per result line instead of a table")
@@ -59,6 +60,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--length", split = ",", description = "shm: frame lengths in bytes (default: 64,1500)")
     List<Integer> lengths = List.of(64, 1500);
 
+    @Option(names = "--quick", description = "receive: 64-byte frames, AF_XDP and DatagramChannel, 2 s x 3 rounds")
+    boolean quick;
+
+    @Option(names = "--receivers", split = ",", description = "receive: which receivers (default: all)")
+    List<String> receivers;
+
+    @Option(names = "--size", split = ",", description = "receive: frame sizes (default 64,1500)")
+    List<Integer> sizes;
+
+    @Option(names = "--svg", description = "receive: also write a bar chart here")
+    java.nio.file.Path svg;
+
     @Option(names = "--generator-cpu", defaultValue = "0", description = "afxdp: CPU of the traffic generator (-1: any)")
     int generatorCpu;
 
@@ -76,8 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "ring" -> ring();
             case "shm" -> shm();
             case "afxdp" -> afxdp();
+            case "receive" -> receive();
             default -> {
-                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp");
+                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp, receive");
                 yield 2;
             }
         };
@@ -122,6 +136,32 @@ public final class BenchCommand implements Callable<Integer> {
     /** A CPU that exists here, or -1 (unpinned) on a machine with fewer CPUs. */
     private static int cpuOrAny(int cpu) {
         return cpu < Runtime.getRuntime().availableProcessors() ? cpu : -1;
+    }
+
+    private int receive() throws Exception {
+        List<String> who = receivers != null ? receivers : quick ? ReceiveBenchmark.QUICK
+            : List.copyOf(ReceiveBenchmark.RECEIVERS.keySet());
+        List<Integer> frameSizes = sizes != null ? sizes : quick ? List.of(64) : List.of(64, 1500);
+        if (!json) {
+            System.out.printf(Locale.ROOT, "bench receive: %s, sizes %s, %d round(s) of %.1f s; generator on CPU %s, "
+                + "receivers on CPU %s (%s)%n", who, frameSizes, rounds, seconds, cpuOrAny(generatorCpu) < 0 ? "any"
+                : cpuOrAny(generatorCpu), cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu),
+                System.getProperty("os.version"));
+        }
+        List<ReceiveBenchmark.Result> results = ReceiveBenchmark.run(who, frameSizes, rounds, seconds,
+            cpuOrAny(generatorCpu), placement());
+        String cycles = "not measured: " + io.zcnbrh.doctor.Doctor.run().stream()
+            .filter(c -> c.name().equals("perf cycle counters")).map(io.zcnbrh.doctor.Check::detail).findFirst()
+            .orElse("unknown");
+        if (json) {
+            ReceiveBenchmark.printJson(results, cycles.replace("\"", "'"));
+        } else {
+            ReceiveBenchmark.printTable(results, cycles);
+        }
+        if (svg != null) {
+            ReceiveBenchmark.writeSvg(results, svg);
+        }
+        return 0;
     }
 
     private int afxdp() throws Exception {

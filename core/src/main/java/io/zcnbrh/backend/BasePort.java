@@ -60,6 +60,15 @@ public abstract class BasePort implements Port {
         }
     }
 
+    /** Whether the application holds its whole credit budget (then poll hands out nothing; counted, JFR event). */
+    protected final boolean budgetSpent() {
+        if (ownership.count(io.zcnbrh.flow.FramePlace.APP) >= creditBudget) {
+            backpressure(Counter.CREDIT_STALLS);
+            return true;
+        }
+        return false;
+    }
+
     /** How many packets a batch poll of {@code budget} may lend now (0, counted as a credit stall, when none). */
     protected final int room(int budget) {
         int room = Math.min(budget, creditBudget - ownership.count(io.zcnbrh.flow.FramePlace.APP));

@@ -19,7 +19,7 @@ public abstract class PoolPort extends BasePort {
 
     @Override
     public final Packet poll() {
-        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
+        if (budgetSpent()) {
             return null;
         }
         try {

@@ -1,8 +1,6 @@
 package io.zcnbrh.backend;
 
-import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
-import io.zcnbrh.PortCounters;
 import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 
@@ -39,12 +37,4 @@ public final class PortRules {
         }
     }
 
-    /** Whether the application holds its whole credit budget (then poll hands out nothing, and it is counted). */
-    public static boolean budgetSpent(FrameOwnership ownership, int creditBudget, PortCounters counters) {
-        if (ownership.count(FramePlace.APP) >= creditBudget) {
-            counters.increment(Counter.CREDIT_STALLS);
-            return true;
-        }
-        return false;
-    }
 }

@@ -30,7 +30,7 @@ public abstract class RingPort extends BasePort {
 
     @Override
     public final Packet poll() {
-        if (PortRules.budgetSpent(ownership, creditBudget, counters)) {
+        if (budgetSpent()) {
             return null;
         }
         ConsumerRing rx = rxRing();

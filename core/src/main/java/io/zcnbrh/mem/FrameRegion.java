@@ -106,6 +106,11 @@ public final class FrameRegion {
             && length > 0 && length <= frameSize - headroom;
     }
 
+    /** The native address of frame {@code index}'s first data byte, for the kernel (allocates nothing). */
+    public long nativeDataAddress(int index) {
+        return memory.address() + dataAddress(index);
+    }
+
     /** A view of frame {@code index}'s data area (allocates: take these once, at open). */
     public MemorySegment dataView(int index) {
         return memory.asSlice(dataAddress(index), dataCapacity());

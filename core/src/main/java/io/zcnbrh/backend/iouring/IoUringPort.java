@@ -202,7 +202,7 @@ public final class IoUringPort extends PoolPort {
     /** Writes buffer {@code f} into the next buffer-ring slot (published by {@link #publishBuffers}). */
     private void postBuffer(int f) {
         long at = 16L * (bufTail & (bufEntries - 1));
-        bufRing.set(JAVA_LONG, at, frames.dataView(f).address());
+        bufRing.set(JAVA_LONG, at, frames.nativeDataAddress(f));
         bufRing.set(JAVA_INT, at + 8, frames.dataCapacity());
         bufRing.set(JAVA_SHORT, at + 12, (short) f);
         bufTail++;
@@ -382,11 +382,11 @@ public final class IoUringPort extends PoolPort {
             throw new IllegalStateException(spec + " has no peer to send to: give one (udp:ADDR:PORT->PEER:PORT)");
         }
         int f = p.frameIndex();
-        long sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.dataView(f).address(), p.length(),
+        long sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.nativeDataAddress(f), p.length(),
             TAG_SEND | f);
         if (sqe < 0) {
             ring.submit(0);
-            sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.dataView(f).address(), p.length(),
+            sqe = ring.prep(zeroCopySend ? OP_SEND_ZC : OP_SEND, fd, frames.nativeDataAddress(f), p.length(),
                 TAG_SEND | f);
             if (sqe < 0) {
                 backpressure(Counter.RING_FULL);

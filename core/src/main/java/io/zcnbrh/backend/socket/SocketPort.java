@@ -163,7 +163,7 @@ public final class SocketPort extends PoolPort {
             int f = rxFree[--rxTop];
             posted[i] = f;
             long iov = 16L * i;
-            rxIov.set(JAVA_LONG, iov, frames.dataView(f).address());
+            rxIov.set(JAVA_LONG, iov, frames.nativeDataAddress(f));
             rxIov.set(JAVA_LONG, iov + 8, capacity);
             long m = (long) MMSG * i;
             rxMsgs.set(JAVA_LONG, m, target.raw() ? 0 : rxNames.address() + 16L * i); // msg_name
@@ -268,7 +268,7 @@ public final class SocketPort extends PoolPort {
         for (int i = 0; i < stagedCount; i++) {
             int f = staged[i];
             long iov = 16L * i;
-            txIov.set(JAVA_LONG, iov, frames.dataView(f).address());
+            txIov.set(JAVA_LONG, iov, frames.nativeDataAddress(f));
             txIov.set(JAVA_LONG, iov + 8, packets[f].length());
             long m = (long) MMSG * i;
             boolean toSender = !target.raw() && target.peer() == null;
