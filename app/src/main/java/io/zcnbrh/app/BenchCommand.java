@@ -90,8 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "shm" -> shm();
             case "afxdp" -> afxdp();
             case "receive" -> receive();
+            case "latency" -> latency();
             default -> {
-                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp, receive");
+                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp, receive, latency");
                 yield 2;
             }
         };
@@ -136,6 +137,20 @@ public final class BenchCommand implements Callable<Integer> {
     /** A CPU that exists here, or -1 (unpinned) on a machine with fewer CPUs. */
     private static int cpuOrAny(int cpu) {
         return cpu < Runtime.getRuntime().availableProcessors() ? cpu : -1;
+    }
+
+    @Option(names = "--samples", defaultValue = "20000", description = "latency: round trips per client")
+    int samples;
+
+    private int latency() throws Exception {
+        List<String> who = receivers != null ? receivers : List.copyOf(LatencyBenchmark.CLIENTS.keySet());
+        if (!json) {
+            System.out.printf(Locale.ROOT, "bench latency: UDP ping-pong to a reflector in the namespace, %d round "
+                + "trips per client (+10%% warm-up), clients on CPU %s%n", samples,
+                cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu));
+        }
+        LatencyBenchmark.print(LatencyBenchmark.run(who, samples, cpuOrAny(receiverCpu)), json);
+        return 0;
     }
 
     private int receive() throws Exception {

@@ -39,10 +39,12 @@ final class ReceiveBenchmark {
         RECEIVERS.put("zcnbrh-afpacket", "afpacket:IFACE");
         RECEIVERS.put("zcnbrh-socket-udp", "socket:udp:ADDR:9000");
         RECEIVERS.put("zcnbrh-socket-raw", "socket:raw:IFACE");
+        RECEIVERS.put("netty-epoll", "netty:epoll");
+        RECEIVERS.put("netty-io_uring", "netty:io_uring");
         RECEIVERS.put("jdk-datagramchannel", null);
     }
 
-    static final List<String> QUICK = List.of("zcnbrh-afxdp", "jdk-datagramchannel");
+    static final List<String> QUICK = List.of("zcnbrh-afxdp", "netty-epoll", "jdk-datagramchannel");
 
     /** One receiver at one frame size over every round. */
     record Result(String receiver, int size, double[] mpps, double nsPerPacket, double busyPercent, double allocPerPacket) {
@@ -83,6 +85,12 @@ final class ReceiveBenchmark {
                                 return AfXdpBench.datagramChannel(veth, seconds, 0.5, at);
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
+                            }
+                        } : pattern.startsWith("netty:") ? () -> {
+                            try {
+                                return NettyReceiver.run(pattern.substring(6), veth, seconds, 0.5, at);
+                            } catch (Exception e) {
+                                throw new IllegalStateException("netty " + pattern + ": " + e, e);
                             }
                         } : () -> AfXdpBench.port(r, veth, pattern.replace("IFACE", veth.outer)
                             .replace("ADDR", VethPair.OUTER_IP), seconds, 0.5, at);

@@ -22,6 +22,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** doctor and tx end to end. */
 class ToolCommandsTest {
     @Test
+    void everyCommandHasHelpAndExitCodesScriptsCanTrust() {
+        for (String c : new String[] {"demo", "rx", "tx", "fwd", "capture", "stat", "bench", "doctor", "filter", "topology",
+            "bpf"}) {
+            CliRun r = CliRun.of(c, "--help");
+            assertEquals(0, r.exitCode(), c + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: zcnbrh " + c), c + ": " + r.out());
+        }
+        assertEquals(2, CliRun.of("capture").exitCode(), "a missing parameter is a usage error (2)");
+        assertEquals(1, CliRun.of("capture", "afxdp:zcnbrh-none0@0", "-w", "/tmp/x.pcap", "--count", "1").exitCode(),
+            "a failure is 1");
+    }
+
+    @Test
+    void latencyJsonHasThePercentilesOfEachClient() {
+        CliRun r = CliRun.of("bench", "latency", "--json", "--samples", "300", "--receivers",
+            "zcnbrh-afxdp,jdk-datagramchannel");
+        assertEquals(0, r.exitCode(), r.out() + r.err());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(2, lines.length, r.out());
+        for (String l : lines) {
+            assertTrue(l.matches("\\{\"client\":\"[a-z-]+\",\"samples\":300,\"p50_us\":[0-9.]+,\"p99_us\":[0-9.]+,"
+                + "\"p999_us\":[0-9.]+,\"max_us\":[0-9.]+}"), l);
+        }
+    }
+
+    @Test
     void doctorJsonHasEveryCheckAndTheEssentialsWorkHere() {
         CliRun r = CliRun.of("doctor", "--json");
         assertEquals(0, r.exitCode(), r.out() + r.err());

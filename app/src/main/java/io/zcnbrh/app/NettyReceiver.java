@@ -1,0 +1,79 @@
+package io.zcnbrh.app;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.zcnbrh.netlab.VethPair;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The baselines users would pick from Netty: its epoll and io_uring datagram transports receiving the same UDP
+ * flow, one event loop thread pinned like our receivers; that thread's CPU time and allocation are measured.
+ */
+final class NettyReceiver {
+    private NettyReceiver() {
+    }
+
+    static AfXdpBench.Run run(String transport, VethPair veth, double seconds, double warmup, AfXdpBench.Placement at)
+        throws Exception {
+        boolean uring = transport.equals("io_uring");
+        IoHandlerFactory factory = uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory();
+        VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
+        AtomicLong packets = new AtomicLong();
+        AtomicLong thread = new AtomicLong(-1);
+        try (io.zcnbrh.bpf.BpfProgram pass = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP,
+                 new io.zcnbrh.bpf.asm.Assembler().ret(io.zcnbrh.bpf.TestRunResult.XDP_PASS).build(), "pass");
+             io.zcnbrh.bpf.link.XdpAttachment a = io.zcnbrh.bpf.link.XdpAttachment.attach(pass, veth.outer,
+                 io.zcnbrh.bpf.link.XdpMode.DRIVER)) {
+            group.submit(() -> {
+                at.apply();
+                thread.set(Thread.currentThread().threadId());
+            }).sync();
+            Channel ch = new Bootstrap().group(group)
+                .channel(uring ? IoUringDatagramChannel.class : EpollDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof DatagramPacket) {
+                            packets.incrementAndGet();
+                        }
+                        ReferenceCountUtil.release(msg);
+                    }
+                }).bind(new InetSocketAddress(VethPair.OUTER_IP, 9000)).sync().channel();
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            Thread.sleep((long) (warmup * 1000));
+            long tid = thread.get();
+            long p0 = packets.get();
+            long alloc0 = threads.getThreadAllocatedBytes(tid);
+            long cpu0 = threads.getThreadCpuTime(tid);
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long n = packets.get() - p0;
+            long wall = System.nanoTime() - t0;
+            long cpu = threads.getThreadCpuTime(tid) - cpu0;
+            long alloc = threads.getThreadAllocatedBytes(tid) - alloc0;
+            ch.close().sync();
+            return new AfXdpBench.Run("netty-" + transport, n / (wall / 1e9), n == 0 ? Double.NaN : (double) alloc / n,
+                n == 0 ? Double.NaN : (double) cpu / n, 100.0 * cpu / wall);
+        } finally {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+            VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        }
+    }
+}
