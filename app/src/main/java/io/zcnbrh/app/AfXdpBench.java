@@ -30,9 +30,14 @@ final class AfXdpBench {
     static final int PORT = 9000;
 
     /** One measurement. */
-    record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent) {
+    record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent,
+               double cyclesPerPacket) {
+        Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent) {
+            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, busyPercent, Double.NaN);
+        }
+
         Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket) {
-            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, Double.NaN);
+            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, Double.NaN, Double.NaN);
         }
     }
 
@@ -149,12 +154,17 @@ final class AfXdpBench {
             long before = threads.getThreadAllocatedBytes(tid);
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
-            RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
-            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-            long wall = System.nanoTime() - t0;
-            long allocated = threads.getThreadAllocatedBytes(tid) - before;
-            return new Run(receiver, r.pps(), r.packets() == 0 ? Double.NaN : (double) allocated / r.packets(),
-                r.packets() == 0 ? Double.NaN : (double) cpu / r.packets(), 100.0 * cpu / wall);
+            try (io.zcnbrh.perf.CycleCounter cycles = io.zcnbrh.perf.CycleCounter.open()) {
+                long c0 = cycles == null ? 0 : cycles.read();
+                RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
+                long c = cycles == null ? -1 : cycles.read() - c0;
+                long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+                long wall = System.nanoTime() - t0;
+                long allocated = threads.getThreadAllocatedBytes(tid) - before;
+                double n = r.packets();
+                return new Run(receiver, r.pps(), n == 0 ? Double.NaN : allocated / n, n == 0 ? Double.NaN : cpu / n,
+                    100.0 * cpu / wall, c < 0 || n == 0 ? Double.NaN : c / n);
+            }
         } finally {
             if (udp) {
                 VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);

@@ -165,9 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<ReceiveBenchmark.Result> results = ReceiveBenchmark.run(who, frameSizes, rounds, seconds,
             cpuOrAny(generatorCpu), placement());
-        String cycles = "not measured: " + io.zcnbrh.doctor.Doctor.run().stream()
-            .filter(c -> c.name().equals("perf cycle counters")).map(io.zcnbrh.doctor.Check::detail).findFirst()
-            .orElse("unknown");
+        String cycles = io.zcnbrh.perf.CycleCounter.unavailableReason() == null
+            ? "measured with perf_event_open on the receiving thread (in the JSON: cycles_per_packet)"
+            : "not measured: " + io.zcnbrh.perf.CycleCounter.unavailableReason();
         if (json) {
             ReceiveBenchmark.printJson(results, cycles.replace("\"", "'"));
         } else {

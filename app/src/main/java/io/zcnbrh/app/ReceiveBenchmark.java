@@ -47,7 +47,8 @@ final class ReceiveBenchmark {
     static final List<String> QUICK = List.of("zcnbrh-afxdp", "netty-epoll", "jdk-datagramchannel");
 
     /** One receiver at one frame size over every round. */
-    record Result(String receiver, int size, double[] mpps, double nsPerPacket, double busyPercent, double allocPerPacket) {
+    record Result(String receiver, int size, double[] mpps, double nsPerPacket, double busyPercent, double allocPerPacket,
+                  double cyclesPerPacket) {
         double median() {
             double[] s = mpps.clone();
             Arrays.sort(s);
@@ -75,7 +76,7 @@ final class ReceiveBenchmark {
                 Map<String, double[][]> other = new LinkedHashMap<>();
                 for (String r : receivers) {
                     mpps.put(r, new double[rounds]);
-                    other.put(r, new double[rounds][3]);
+                    other.put(r, new double[rounds][4]);
                 }
                 for (int round = 0; round < rounds; round++) {
                     for (String r : receivers) {
@@ -97,12 +98,12 @@ final class ReceiveBenchmark {
                         AfXdpBench.Run run = measure(veth, tx, frame, generatorCpu, receiver);
                         mpps.get(r)[round] = run.pps() / 1e6;
                         other.get(r)[round] = new double[] {run.cpuNanosPerPacket(), run.busyPercent(),
-                            run.allocatedBytesPerPacket()};
+                            run.allocatedBytesPerPacket(), run.cyclesPerPacket()};
                     }
                 }
                 for (String r : receivers) {
                     double[][] o = other.get(r);
-                    out.add(new Result(r, size, mpps.get(r), median(o, 0), median(o, 1), median(o, 2)));
+                    out.add(new Result(r, size, mpps.get(r), median(o, 0), median(o, 1), median(o, 2), median(o, 3)));
                 }
             }
         }
@@ -164,9 +165,11 @@ final class ReceiveBenchmark {
             Arrays.sort(s);
             System.out.printf(Locale.ROOT, "{\"receiver\":\"%s\",\"size\":%d,\"mpps\":%.4f,\"mpps_min\":%.4f,"
                 + "\"mpps_max\":%.4f,\"rounds\":%d,\"ns_per_packet\":%.1f,\"cpu_busy_percent\":%.1f,"
-                + "\"alloc_bytes_per_packet\":%.4f,\"ratio_vs_datagramchannel\":%.3f,\"cycles_per_packet\":null,"
+                + "\"alloc_bytes_per_packet\":%.4f,\"ratio_vs_datagramchannel\":%.3f,\"cycles_per_packet\":%s,"
                 + "\"cycles_note\":\"%s\"}%n", r.receiver(), r.size(), r.median(), s[0], s[s.length - 1],
-                s.length, r.nsPerPacket(), r.busyPercent(), r.allocPerPacket(), ratio(all, r), cycles);
+                s.length, r.nsPerPacket(), r.busyPercent(), r.allocPerPacket(), ratio(all, r),
+                Double.isNaN(r.cyclesPerPacket()) ? "null" : String.format(Locale.ROOT, "%.0f", r.cyclesPerPacket()),
+                Double.isNaN(r.cyclesPerPacket()) ? cycles : "perf_event_open, the receiving thread");
         }
     }
 
