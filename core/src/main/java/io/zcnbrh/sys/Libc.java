@@ -77,6 +77,12 @@ public final class Libc {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // the same calls without errno capture: the FFM linker slices the capture segment on every call, which the JIT
+    // does not always scalar-replace, so the success path of per-packet calls goes without (see recvmmsg, poll)
+    private static final MethodHandle RECVMMSG_PLAIN = plainHandle("recvmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle POLL_PLAIN = plainHandle("poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECVMMSG = handle("recvmmsg",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SENDMMSG = handle("sendmmsg",
@@ -97,6 +103,12 @@ public final class Libc {
         options[0] = CAPTURE_ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
         return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static MethodHandle plainHandle(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LOOKUP.find(name)
+            .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
+        return LINKER.downcallHandle(symbol, descriptor);
     }
 
     private static int errno(MemorySegment state) {
@@ -308,7 +320,11 @@ public final class Libc {
      */
     public static int poll(MemorySegment pollfds, int count, int timeoutMillis, MemorySegment callState) {
         try {
-            int rc = (int) POLL.invokeExact(callState, pollfds, (long) count, timeoutMillis);
+            int fast = (int) POLL_PLAIN.invokeExact(pollfds, (long) count, timeoutMillis);
+            if (fast >= 0) {
+                return fast;
+            }
+            int rc = (int) POLL.invokeExact(callState, pollfds, (long) count, 0); // errno of a second look
             return rc < 0 ? -errno(callState) : rc;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -331,6 +347,11 @@ public final class Libc {
      */
     public static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment callState) {
         try {
+            int fast = (int) RECVMMSG_PLAIN.invokeExact(fd, msgvec, vlen, flags, MemorySegment.NULL);
+            if (fast >= 0) {
+                return fast;
+            }
+            // failed: ask again with errno captured (a non-blocking socket that was empty is empty again: EAGAIN)
             int rc = (int) RECVMMSG.invokeExact(callState, fd, msgvec, vlen, flags, MemorySegment.NULL);
             return rc < 0 ? -errno(callState) : rc;
         } catch (Throwable t) {
