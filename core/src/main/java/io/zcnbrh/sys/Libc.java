@@ -87,6 +87,13 @@ public final class Libc {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SENDMMSG = handle("sendmmsg",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = handle("accept4",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = handle("sendmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = handle("recvmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CONNECT = handle("connect",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SYSCALL6 = handle("syscall",
@@ -364,6 +371,50 @@ public final class Libc {
         try {
             int rc = (int) SENDMMSG.invokeExact(callState, fd, msgvec, vlen, flags);
             return rc < 0 ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code listen(2)}; returns 0 or the errno. */
+    public static int listen(int fd, int backlog) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) LISTEN.invokeExact(state, fd, backlog);
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code accept4(fd, NULL, NULL, flags)}; returns the new fd or {@code -errno}. */
+    public static int accept(int fd, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+            return rc >= 0 ? rc : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sendmsg(2)} of a prepared {@code struct msghdr}; returns the bytes sent or {@code -errno}. */
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long rc = (long) SENDMSG.invokeExact(state, fd, msghdr, flags);
+            return rc >= 0 ? rc : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code recvmsg(2)} into a prepared {@code struct msghdr}; returns the bytes received or {@code -errno}. */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long rc = (long) RECVMSG.invokeExact(state, fd, msghdr, flags);
+            return rc >= 0 ? rc : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
