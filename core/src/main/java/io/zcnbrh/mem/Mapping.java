@@ -48,6 +48,16 @@ public final class Mapping implements AutoCloseable {
         return mapAndPlace(size, flags, -1, pageSize, numaNode, "anonymous", true);
     }
 
+    /**
+     * Maps {@code length} bytes of a descriptor another process passed (a memfd over SCM_RIGHTS: the zcnbrhd
+     * daemon's UMEM); the mapping owns the descriptor and closes it with itself.
+     */
+    public static Mapping ofDescriptor(int fd, long length, String description) {
+        MemorySegment raw = Libc.mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd,
+            0, description, e -> "");
+        return new Mapping(raw, fd, PageSize.BASE, -1, description);
+    }
+
     /** A memfd of at least {@code length} bytes, shareable by passing {@link #fd()} to another process. */
     public static Mapping memfd(String name, long length, PageSize pageSize, int numaNode) {
         long size = pageSize.roundUp(length);

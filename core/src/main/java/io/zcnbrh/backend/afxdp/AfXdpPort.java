@@ -140,8 +140,8 @@ public final class AfXdpPort extends RingPort {
         this.base = shared.base();
         this.umem = mem;
         this.socket = sock;
-        this.xsks = shared.setup().xsks();
-        this.program = shared.setup().program();
+        this.xsks = shared.setup() == null ? null : shared.setup().xsks();
+        this.program = shared.setup() == null ? null : shared.setup().program();
         // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256); this port's
         // frames are its slice of the UMEM, and kernel addresses are UMEM offsets: local address + base
         MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
@@ -174,11 +174,29 @@ public final class AfXdpPort extends RingPort {
         pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
         XdpAttachment attached = shared.owned() ? goLive(shared, ifname, queue, config) : shared.attachment();
         this.attachment = attached;
+        String xdp = attached == null ? "XDP program and XSKMAP of the daemon that passed the socket"
+            : "XDP " + attached.mode() + " via " + attached.via();
         this.modeLine = "afxdp: " + ifname + " queue " + queue + ", " + (sock.zeroCopy() ? "zero-copy" : "copy")
-            + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", XDP "
-            + attached.mode() + " via " + attached.via() + ", " + frameCount + " frames of " + config.frameSize()
+            + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", "
+            + xdp + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "");
         LOG.log(System.Logger.Level.INFO, modeLine);
+    }
+
+    /**
+     * A port over a socket and UMEM another process set up and passed (the zcnbrhd daemon): {@code socket} from
+     * {@link XskSocket#adopt}, {@code umem} from {@link Mapping#ofDescriptor}; the daemon owns the XDP program and
+     * the XSKMAP. {@code config} must describe what the daemon set up (frames, frame size, headroom, ring sizes).
+     */
+    public static AfXdpPort adopt(String ifname, XskSocket socket, Mapping umem, PortConfig config) {
+        int frameCount = Math.max(config.frameCount(), 2 * config.ringSize());
+        if (umem.segment().byteSize() < FrameRegion.bytesFor(frameCount, config.frameSize())) {
+            throw new IllegalArgumentException("the passed UMEM has " + umem.segment().byteSize() + " bytes; "
+                + frameCount + " frames of " + config.frameSize() + " need " + FrameRegion.bytesFor(frameCount,
+                config.frameSize()));
+        }
+        return new AfXdpPort("afxdp:" + ifname + "@" + socket.queue(), ifname, socket.queue(), config,
+            new Shared(umem, 0, frameCount, socket, null, null, false));
     }
 
     /** A port on one queue of a group that shares a UMEM (see {@link AfXdpQueues}). */
@@ -556,7 +574,7 @@ public final class AfXdpPort extends RingPort {
             counters.set(Counter.XDP_RX_RING_FULL, st[3]);
             counters.set(Counter.XDP_FILL_RING_EMPTY, st[4]);
             counters.set(Counter.XDP_TX_RING_EMPTY, st[5]);
-            FilterCounters verdicts = shared.setup().verdicts();
+            FilterCounters verdicts = shared.setup() == null ? null : shared.setup().verdicts();
             if (verdicts != null) {
                 counters.set(Counter.FILTER_SOCKET, verdicts.count(Verdict.SOCKET));
                 counters.set(Counter.FILTER_PASS, verdicts.count(Verdict.PASS));
@@ -592,13 +610,17 @@ public final class AfXdpPort extends RingPort {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(JAVA_INT);
             k.set(JAVA_INT, 0, socket.queue());
-            xsks.delete(k);
+            if (xsks != null) { // an adopted socket's map is the daemon's: it takes the socket out itself
+                xsks.delete(k);
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
         }
         if (shared.owned()) {
             closeQuietly(attachment, shared.setup(), socket);
             umem.close();
+        } else if (shared.setup() == null) {
+            closeQuietly(socket, umem); // adopted: this process's copies of the daemon's socket and UMEM
         } else {
             closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment
         }

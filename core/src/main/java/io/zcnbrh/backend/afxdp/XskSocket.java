@@ -206,6 +206,44 @@ public final class XskSocket implements AutoCloseable {
         return m.reinterpret(scope, null);
     }
 
+    /**
+     * Takes over an AF_XDP socket that another process (the zcnbrhd daemon) created, gave a UMEM, sized and bound,
+     * and passed over SCM_RIGHTS: maps its four rings here (no privilege needed for that) and reads the mode from
+     * XDP_OPTIONS. {@code ringSize}, {@code rxRingSize} and {@code needWakeup} are what the daemon used.
+     */
+    public static XskSocket adopt(int fd, int ifindex, int queue, int ringSize, int rxRingSize, boolean needWakeup) {
+        List<MemorySegment> mappings = new ArrayList<>();
+        Arena scope = Arena.ofShared();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment off = arena.allocate(IfXdp.MMAP_OFFSETS_V2_SIZE, 8);
+            int len = Libc.getsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, off);
+            if (len < 0) {
+                throw new SyscallException("getsockopt(SOL_XDP, XDP_MMAP_OFFSETS) on a passed socket", -len,
+                    "the descriptor is not a bound AF_XDP socket");
+            }
+            int stride = len == IfXdp.MMAP_OFFSETS_V2_SIZE ? 32 : 24;
+            int fillSize = 2 * ringSize;
+            ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, rxRingSize, 16, IfXdp.XDP_PGOFF_RX_RING,
+                "RX", mappings, scope), layout(off, 0, stride, rxRingSize, 16));
+            ProducerRing txRing = new ProducerRing(map(fd, off, 1, stride, ringSize, 16, IfXdp.XDP_PGOFF_TX_RING,
+                "TX", mappings, scope), layout(off, 1, stride, ringSize, 16));
+            ProducerRing fillRing = new ProducerRing(map(fd, off, 2, stride, fillSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
+                "fill", mappings, scope), layout(off, 2, stride, fillSize, 8));
+            ConsumerRing compRing = new ConsumerRing(map(fd, off, 3, stride, ringSize, 8,
+                IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings, scope), layout(off, 3, stride, ringSize, 8));
+            XskSocket s = new XskSocket(fd, ifindex, queue, false, needWakeup && stride == 32, fillRing, compRing,
+                rxRing, txRing, mappings, scope, null);
+            return s.kernelReportsZeroCopy()
+                ? new XskSocket(fd, ifindex, queue, true, s.needWakeup, fillRing, compRing, rxRing, txRing, mappings,
+                    scope, null)
+                : s;
+        } catch (RuntimeException e) {
+            scope.close();
+            mappings.forEach(Libc::munmap);
+            throw e;
+        }
+    }
+
     /** bind(2), retrying EBUSY for up to a second: a socket closed just before may still hold the queue. */
     private static int bind(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
         int rc = bindOnce(fd, ifindex, queue, flags, shared, arena);
