@@ -45,6 +45,7 @@ public final class PortConfig {
     private final io.zcnbrh.filter.PacketFilter filter;
     private final java.nio.file.Path xdpObject;
     private final int fanoutGroup;
+    private final String daemonSocket;
     private final String xdpObjectProgram;
 
     private PortConfig(Builder b) {
@@ -99,6 +100,7 @@ public final class PortConfig {
         this.filter = b.filter;
         this.xdpObject = b.xdpObject;
         this.fanoutGroup = b.fanoutGroup;
+        this.daemonSocket = b.daemonSocket;
         if (fanoutGroup < -1 || fanoutGroup > 0xffff) {
             throw new IllegalArgumentException("a fanout group id is 0..65535, was " + fanoutGroup);
         }
@@ -116,6 +118,11 @@ public final class PortConfig {
     /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
     public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
         return xdpProgram;
+    }
+
+    /** zcnbrhd: the daemon's socket (default /run/zcnbrh/zcnbrhd.sock). */
+    public String daemonSocket() {
+        return daemonSocket;
     }
 
     /** AF_PACKET: the PACKET_FANOUT group this port joins (-1: none). */
@@ -283,6 +290,7 @@ public final class PortConfig {
         private io.zcnbrh.filter.PacketFilter filter;
         private java.nio.file.Path xdpObject;
         private int fanoutGroup = -1;
+        private String daemonSocket = "/run/zcnbrh/zcnbrhd.sock";
         private String xdpObjectProgram;
 
         private Builder() {
@@ -420,6 +428,12 @@ public final class PortConfig {
         /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
         public Builder filter(String expression) {
             filter = expression == null || expression.isBlank() ? null : io.zcnbrh.filter.PacketFilter.compile(expression);
+            return this;
+        }
+
+        /** zcnbrhd: where the daemon listens. */
+        public Builder daemonSocket(String path) {
+            daemonSocket = java.util.Objects.requireNonNull(path);
             return this;
         }
 

@@ -8,7 +8,7 @@ import io.zcnbrh.backend.shm.ShmPort;
  */
 public final class Zcnbrh {
     /** Backends this build can open, by scheme. */
-    public static final String AVAILABLE_BACKENDS = "shm, afxdp, afpacket, socket, iouring, auto";
+    public static final String AVAILABLE_BACKENDS = "shm, afxdp, afpacket, socket, iouring, auto, zcnbrhd";
 
     private Zcnbrh() {
     }
@@ -34,6 +34,7 @@ public final class Zcnbrh {
             case "socket" -> io.zcnbrh.backend.socket.SocketPort.open(target, config);
             case "iouring" -> io.zcnbrh.backend.iouring.IoUringPort.open(target, config);
             case "auto" -> io.zcnbrh.backend.AutoPort.open(target, config).port();
+            case "zcnbrhd" -> io.zcnbrh.daemon.DaemonClient.open(target, config);
             default -> throw new IllegalArgumentException("unknown backend '" + scheme + "' in spec '" + spec
                 + "'; this build has: " + AVAILABLE_BACKENDS);
         };

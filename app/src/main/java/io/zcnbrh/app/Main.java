@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "Zero-copy packet I/O for the JVM.",
     subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class,
         TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
-        TxCommand.class, StatCommand.class, FwdCommand.class})
+        TxCommand.class, StatCommand.class, FwdCommand.class,
+        DaemonCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -44,6 +44,10 @@ public final class RxCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no status line")
     boolean quiet;
 
+    @Option(names = "--daemon-socket", defaultValue = "/run/zcnbrh/zcnbrhd.sock",
+        description = "zcnbrhd: where the daemon listens (for zcnbrhd:IFACE@QUEUE)")
+    String daemonSocket;
+
     @Option(names = "--json", description = "print one JSON object at the end")
     boolean json;
 
@@ -64,7 +68,7 @@ public final class RxCommand implements Callable<Integer> {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        PortConfig.Builder config = PortConfig.builder().filter(filter);
+        PortConfig.Builder config = PortConfig.builder().filter(filter).daemonSocket(daemonSocket);
         if (xdpObject != null) {
             int colon = xdpObject.lastIndexOf(':');
             config.xdpObject(java.nio.file.Path.of(colon < 0 ? xdpObject : xdpObject.substring(0, colon)),

@@ -76,6 +76,7 @@ public final class AfXdpPort extends RingPort {
     private final Shared shared;
     /** This port's first byte in the UMEM: kernel addresses are base + the frame region's addresses. */
     private final long base;
+    private AutoCloseable lease;
     private int pendingTx;
     private int pendingFill;
     private long batchTime;
@@ -197,6 +198,11 @@ public final class AfXdpPort extends RingPort {
         }
         return new AfXdpPort("afxdp:" + ifname + "@" + socket.queue(), ifname, socket.queue(), config,
             new Shared(umem, 0, frameCount, socket, null, null, false));
+    }
+
+    /** Keeps {@code resource} (the daemon connection of an adopted socket) open until this port closes. */
+    public void holdUntilClose(AutoCloseable resource) {
+        this.lease = resource;
     }
 
     /** A port on one queue of a group that shares a UMEM (see {@link AfXdpQueues}). */
@@ -620,7 +626,7 @@ public final class AfXdpPort extends RingPort {
             closeQuietly(attachment, shared.setup(), socket);
             umem.close();
         } else if (shared.setup() == null) {
-            closeQuietly(socket, umem); // adopted: this process's copies of the daemon's socket and UMEM
+            closeQuietly(socket, umem, lease); // adopted: our copies of the daemon's socket and UMEM; the lease ends
         } else {
             closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment
         }

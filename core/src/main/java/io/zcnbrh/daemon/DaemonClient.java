@@ -1,0 +1,66 @@
+package io.zcnbrh.daemon;
+
+import io.zcnbrh.PortConfig;
+import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.backend.afxdp.AfXdpPort;
+import io.zcnbrh.backend.afxdp.XskSocket;
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.UnixSocket;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * {@code zcnbrhd:IFACE@QUEUE}: asks the daemon for a bound AF_XDP socket and a UMEM of its own, maps them, and
+ * returns an ordinary AF_XDP port running the same fast path, without any privilege. The daemon connection stays
+ * open as long as the port: when it closes (or the process dies) the daemon takes the socket out of its map.
+ */
+public final class DaemonClient {
+    private DaemonClient() {
+    }
+
+    /** Opens {@code IFACE@QUEUE} through the daemon at {@code config.daemonSocket()}. */
+    public static AfXdpPort open(String target, PortConfig config) {
+        int at = target.lastIndexOf('@');
+        if (at <= 0) {
+            throw new IllegalArgumentException("zcnbrhd spec needs IFACE@QUEUE, got '" + target + "'");
+        }
+        String ifname = target.substring(0, at);
+        int queue = Integer.parseInt(target.substring(at + 1));
+        UnixSocket conn;
+        try {
+            conn = UnixSocket.connect(config.daemonSocket());
+        } catch (RuntimeException e) {
+            throw new ZcnbrhException("zcnbrhd:" + target + " needs the zcnbrhd daemon: " + e.getMessage());
+        }
+        try {
+            int ring = config.ringSize();
+            int frames = Math.max(config.frameCount(), 2 * ring);
+            conn.send(Protocol.format(Map.of("ifname", ifname, "queue", String.valueOf(queue), "ring",
+                String.valueOf(ring), "frames", String.valueOf(frames), "frame_size", String.valueOf(config.frameSize())))
+                .getBytes(StandardCharsets.UTF_8));
+            UnixSocket.Message reply = conn.receive(1024);
+            if (reply == null) {
+                throw new ZcnbrhException("zcnbrhd closed the connection without an answer (did it restart?)");
+            }
+            Map<String, String> r = Protocol.parse(new String(reply.data(), StandardCharsets.UTF_8));
+            if (!"ok".equals(r.get("status"))) {
+                for (int fd : reply.fds()) {
+                    io.zcnbrh.sys.Libc.close(fd);
+                }
+                throw new ZcnbrhException("zcnbrhd refused " + target + ": " + r.getOrDefault("reason", "no reason"));
+            }
+            XskSocket sock = XskSocket.adopt(reply.fds()[0], XdpAttachment.ifindex(ifname), queue, ring, ring,
+                Boolean.parseBoolean(r.get("wakeup")));
+            Mapping umem = Mapping.ofDescriptor(reply.fds()[1], Long.parseLong(r.get("umem_bytes")), "zcnbrhd UMEM");
+            AfXdpPort port = AfXdpPort.adopt(ifname, sock, umem, config);
+            port.holdUntilClose(conn);
+            conn.send("ready".getBytes(StandardCharsets.US_ASCII)); // the fill ring is full: go live
+            return port;
+        } catch (RuntimeException e) {
+            conn.close();
+            throw e;
+        }
+    }
+}
