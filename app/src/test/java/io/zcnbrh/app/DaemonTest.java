@@ -71,7 +71,10 @@ class DaemonTest {
              Zcnbrhd daemon = Zcnbrhd.start(sock, Set.of(new Zcnbrhd.Grant(65534, veth.outer, 0)))) {
             Process app = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock, "--seconds", "4",
                 "--warmup", "0", "--json");
-            Thread.sleep(2000); // the JVM starts and the port is open
+            long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (daemon.liveClients() < 1 && System.nanoTime() < up) { // the JVM started and its port went live
+                Thread.sleep(20);
+            }
             long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 1000, 64, TimeUnit.SECONDS.toNanos(5));
             String out = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(app.waitFor(30, TimeUnit.SECONDS));
@@ -101,5 +104,68 @@ class DaemonTest {
         assertEquals(1, direct.exitValue(), d);
         assertTrue(d.contains("EPERM") || d.contains("zcnbrhd"), d);
         new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+
+    private static long packets(String out) {
+        Matcher m = Pattern.compile("\"packets\":(\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void afterKillMinus9TheQueueIsFreeAgainAndTwoTenantsSeeOnlyTheirOwnQueues() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "zcnbrhd-test");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String cp = readableClassPath(dir);
+        String sock = dir.resolve("zcnbrhd.sock").toString();
+        try (VethPair veth = new VethPair(2).withUdpPath();
+             Zcnbrhd daemon = Zcnbrhd.start(sock, Set.of(new Zcnbrhd.Grant(65534, veth.outer, 0),
+                 new Zcnbrhd.Grant(65534, veth.outer, 1)))) {
+            // an application killed mid-stream: the daemon notices the closed connection and frees the queue
+            Process victim = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                "--seconds", "60", "--json");
+            long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (daemon.liveClients() < 1 && System.nanoTime() < up) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, daemon.liveClients(), "the victim is live");
+            UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5), 16);
+            victim.destroyForcibly(); // SIGKILL
+            assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
+            long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (daemon.liveClients() > 0 && System.nanoTime() < freed) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, daemon.liveClients(), "the daemon noticed the killed application and freed its queue");
+            // two tenants, one queue each, each with its own UMEM: queue 0 is bindable again (else EBUSY)
+            Process a = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                "--seconds", "6", "--warmup", "0", "--json");
+            Process b = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
+                "--seconds", "6", "--warmup", "0", "--json");
+            long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (daemon.liveClients() < 2 && System.nanoTime() < ready) { // both JVMs started and went live
+                Thread.sleep(20);
+            }
+            if (daemon.liveClients() < 2) {
+                a.destroyForcibly();
+                b.destroyForcibly();
+                throw new AssertionError("both tenants should be live, " + daemon.liveClients() + " are:\nA: "
+                    + new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + "\nB: "
+                    + new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, TimeUnit.SECONDS.toNanos(5), 16);
+            String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(a.waitFor(30, TimeUnit.SECONDS) && b.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, a.exitValue(), outA);
+            assertEquals(0, b.exitValue(), outB);
+            long pa = packets(outA);
+            long pb = packets(outB);
+            assertTrue(pa > 0 && pb > 0, "both tenants received on their own queue: " + pa + " / " + pb);
+            assertTrue(pa + pb <= sent + 20, "no frame seen twice (each has its own UMEM): " + pa + " + " + pb
+                + " of " + sent);
+        } finally {
+            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+        }
     }
 }

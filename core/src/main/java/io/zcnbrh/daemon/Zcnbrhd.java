@@ -50,6 +50,7 @@ public final class Zcnbrhd implements AutoCloseable {
     private final Set<Grant> grants;
     private final Map<String, Interface> interfaces = new HashMap<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
 
     /** An interface's program and map, shared by its clients. */
     private static final class Interface {
@@ -99,7 +100,8 @@ public final class Zcnbrhd implements AutoCloseable {
                 }
                 return;
             }
-            Thread.ofVirtual().name("zcnbrhd-client").start(() -> serve(conn));
+            // a platform thread: serve() blocks in recvmsg, a native call that would pin a virtual thread's carrier
+            Thread.ofPlatform().name("zcnbrhd-client").daemon().start(() -> serve(conn));
         }
     }
 
@@ -147,11 +149,15 @@ public final class Zcnbrhd implements AutoCloseable {
                 UnixSocket.Message ready = conn.receive(64);
                 if (ready != null) {
                     AfXdpSockets.insert(itf.xsks, queue, sock);
+                    live.incrementAndGet();
                     LOG.log(System.Logger.Level.INFO, "zcnbrhd: uid {0} pid {1} receives on {2}@{3}", who.uid(),
                         who.pid(), ifname, queue);
                     while (conn.receive(64) != null) {
                         // the connection stays open while the client runs; end of stream = it is gone
                     }
+                }
+                if (ready != null) {
+                    live.decrementAndGet();
                 }
                 AfXdpSockets.remove(itf.xsks, queue);
                 LOG.log(System.Logger.Level.INFO, "zcnbrhd: pid {0} is gone; {1}@{2} released", who.pid(), ifname,
@@ -172,6 +178,11 @@ public final class Zcnbrhd implements AutoCloseable {
     private static void refuse(UnixSocket conn, String why) {
         LOG.log(System.Logger.Level.WARNING, "zcnbrhd refused: {0}", why);
         conn.send(Protocol.format(Map.of("status", "refused", "reason", why)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Clients whose socket is live in an XSKMAP now. */
+    public int liveClients() {
+        return live.get();
     }
 
     /** The socket path. */
