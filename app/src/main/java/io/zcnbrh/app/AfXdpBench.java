@@ -142,7 +142,7 @@ final class AfXdpBench {
         boolean ownProgram = spec.startsWith("afxdp:") || spec.startsWith("auto:");
         boolean udp = spec.contains(":udp:");
         if (udp) {
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
         }
         try (BpfProgram pass = ownProgram ? null : BpfProgram.load(ProgramType.XDP,
                  new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
@@ -175,7 +175,7 @@ final class AfXdpBench {
     static Run datagramChannel(VethPair veth, double seconds, double warmup, Placement at) throws IOException {
         at.apply();
         // the outer end needs an address and NAPI (an XDP_PASS program) to take the generator's frames into its stack
-        VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        veth.withOuterAddress();
         try (BpfProgram pass = BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
              XdpAttachment a = XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER);
              DatagramChannel ch = DatagramChannel.open()) {

@@ -1,14 +1,15 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.daemon.Grant;
+import io.zcnbrh.daemon.Policy;
 import io.zcnbrh.daemon.Zcnbrhd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,33 +19,47 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--socket", defaultValue = "/run/zcnbrh/zcnbrhd.sock", description = "where to listen")
     String socket;
 
-    @Option(names = "--allow", split = ",", description = "grants UID:IFACE@QUEUE (quick use and tests)")
+    @Option(names = "--allow", description = "a grant 'PRINCIPAL:IFACE@QUEUE [frames=N] [filter=EXPR]' (repeat the "
+        + "option for more; quick use and tests)")
     List<String> allow = List.of();
 
-    @Option(names = "--policy", description = "a file of grants, one UID:IFACE@QUEUE per line (# comments)")
+    @Option(names = "--policy", description = "a file of grants, one per line: PRINCIPAL:IFACE@QUEUE [frames=N] "
+        + "[filter=EXPR]; PRINCIPAL is a uid, a user name, or g:GROUP; QUEUE may be *; # starts a comment")
     Path policy;
 
     @Override
     public Integer call() throws Exception {
-        Set<Zcnbrhd.Grant> grants = new HashSet<>();
+        List<Grant> grants = new ArrayList<>();
         for (String g : allow) {
-            grants.add(Zcnbrhd.Grant.parse(g.trim()));
+            grants.add(Grant.parse(g));
         }
+        Policy all = Policy.of(grants);
         if (policy != null) {
-            for (String line : Files.readAllLines(policy)) {
-                String l = line.replaceAll("#.*", "").trim();
-                if (!l.isEmpty()) {
-                    grants.add(Zcnbrhd.Grant.parse(l));
-                }
+            all = all.and(Policy.read(policy));
+        }
+        if (all.grants().isEmpty()) {
+            System.err.println("zcnbrhd: no grants: every client would be refused; give --allow or --policy");
+            return 2;
+        }
+        Files.createDirectories(Path.of(socket).toAbsolutePath().getParent());
+        Zcnbrhd d = Zcnbrhd.start(socket, all);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM/SIGINT: clients are told (their ports fail with a reason), programs and UMEMs freed, then exit
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                d.close();
+            } catch (Exception e) {
+                System.err.println("zcnbrhd: stopping: " + e.getMessage());
             }
+            System.out.println("zcnbrhd: stopped");
+            stopped.countDown();
+        }));
+        System.out.println("zcnbrhd: listening on " + d.path() + " with " + all.grants().size() + " grant(s):");
+        for (Grant g : all.grants()) {
+            System.out.println("  " + g);
         }
-        Files.createDirectories(Path.of(socket).getParent());
-        try (Zcnbrhd d = Zcnbrhd.start(socket, grants)) {
-            System.out.println("zcnbrhd: listening on " + d.path() + " with " + grants.size() + " grant(s)");
-            CountDownLatch forever = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-            forever.await();
-        }
+        System.out.flush();
+        stopped.await();
         return 0;
     }
 }

@@ -49,7 +49,7 @@ final class LatencyBenchmark {
     static List<Result> run(List<String> clients, int samples, int cpu) throws Exception {
         List<Result> out = new ArrayList<>();
         try (VethPair veth = new VethPair().withUdpPath()) {
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
             VethPair.ip("-n", veth.netns, "neigh", "replace", VethPair.OUTER_IP, "lladdr", VethPair.mac(veth.outer),
                 "dev", veth.inner, "nud", "permanent");
             AtomicBoolean stop = new AtomicBoolean();

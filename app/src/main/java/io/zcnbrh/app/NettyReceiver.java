@@ -32,7 +32,7 @@ final class NettyReceiver {
         throws Exception {
         boolean uring = transport.equals("io_uring");
         IoHandlerFactory factory = uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory();
-        VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        veth.withOuterAddress();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
         AtomicLong packets = new AtomicLong();
         AtomicLong thread = new AtomicLong(-1);

@@ -1,171 +1,248 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.daemon.Grant;
+import io.zcnbrh.daemon.Policy;
 import io.zcnbrh.daemon.Zcnbrhd;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** An application JVM with no privilege at all (setpriv: uid 65534, no capabilities) receives through zcnbrhd. */
+/** Applications with no privilege at all (setpriv: uid 65534, no capabilities) receive through zcnbrhd (M14). */
 class DaemonTest {
-    /** The class path, copied where an unprivileged user can read it (~/.m2 of root is not). */
-    private static String readableClassPath(Path dir) throws IOException, InterruptedException {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(":")) {
-            Path src = Path.of(entry);
-            if (!Files.exists(src)) {
-                continue;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private static boolean waitUntil(BooleanSupplier condition, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + seconds * SECOND;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                return false;
             }
-            Path dst = dir.resolve("cp" + i++ + (Files.isDirectory(src) ? "" : ".jar"));
-            if (Files.isDirectory(src)) {
-                try (var walk = Files.walk(src)) {
-                    for (Path p : walk.toList()) {
-                        Path t = dst.resolve(src.relativize(p).toString());
-                        if (Files.isDirectory(p)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else {
-                Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-            }
-            out.add(dst.toString());
+            Thread.sleep(10);
         }
-        new ProcessBuilder("chmod", "-R", "a+rX", dir.toString()).start().waitFor();
-        return String.join(":", out);
-    }
-
-    private static Process unprivileged(String cp, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", cp, Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    @Test
-    void anUnprivilegedApplicationReceivesThroughTheDaemonAndNotWithout() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "zcnbrhd-test");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String cp = readableClassPath(dir);
-        String sock = dir.resolve("zcnbrhd.sock").toString();
-        try (VethPair veth = new VethPair().withUdpPath();
-             Zcnbrhd daemon = Zcnbrhd.start(sock, Set.of(new Zcnbrhd.Grant(65534, veth.outer, 0)))) {
-            Process app = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock, "--seconds", "4",
-                "--warmup", "0", "--json");
-            long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (daemon.liveClients() < 1 && System.nanoTime() < up) { // the JVM started and its port went live
-                Thread.sleep(20);
-            }
-            long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 1000, 64, TimeUnit.SECONDS.toNanos(5));
-            String out = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(app.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, app.exitValue(), out);
-            Matcher m = Pattern.compile("\"backend\":\"afxdp\".*\"packets\":(\\d+)").matcher(out);
-            assertTrue(m.find(), out);
-            assertTrue(Long.parseLong(m.group(1)) >= sent / 2, "the unprivileged JVM received: " + out);
-
-            // not granted: queue 1 is refused with the reason, nothing handed over
-            Process refused = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
-                "--seconds", "1", "--json");
-            String r = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(refused.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(1, refused.exitValue(), r);
-            assertTrue(r.contains("zcnbrhd refused") && r.contains("no grant"), r);
-        }
-        // without the daemon: the same application fails with a message that names it
-        Process none = unprivileged(cp, "rx", "zcnbrhd:lo@0", "--daemon-socket", sock, "--seconds", "1");
-        String n = new String(none.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(none.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(1, none.exitValue(), n);
-        assertTrue(n.contains("needs the zcnbrhd daemon") && n.contains("no zcnbrhd listens there"), n);
-        // and AF_XDP directly, without the daemon, is refused for lack of privilege
-        Process direct = unprivileged(cp, "rx", "afxdp:lo@0", "--seconds", "1");
-        String d = new String(direct.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(direct.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(1, direct.exitValue(), d);
-        assertTrue(d.contains("EPERM") || d.contains("zcnbrhd"), d);
-        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+        return true;
     }
 
     private static long packets(String out) {
-        Matcher m = Pattern.compile("\"packets\":(\\d+)").matcher(out);
+        Matcher m = Pattern.compile("\"backend\":\"afxdp\".*\"packets\":(\\d+)").matcher(out);
         assertTrue(m.find(), out);
         return Long.parseLong(m.group(1));
     }
 
+    private static void assertNothingHeld(Zcnbrhd daemon, String ifname) throws InterruptedException {
+        assertTrue(waitUntil(() -> daemon.liveClients() == 0 && daemon.interfaces() == 0, 10),
+            "live " + daemon.liveClients() + ", interfaces " + daemon.interfaces());
+        assertEquals(new Zcnbrhd.Holdings(0, 0), Zcnbrhd.holdings(), "every client UMEM closed and unmapped");
+        assertEquals(0, XdpAttachment.state(ifname)[1], "the daemon's program left " + ifname);
+    }
+
+    /** Counts datagrams the kernel stack delivers to {@code port} on the outer address, on a thread of its own. */
+    private static final class KernelSocket implements AutoCloseable {
+        final AtomicLong received = new AtomicLong();
+        private final DatagramChannel channel;
+        private final Thread reader;
+
+        KernelSocket(int port) throws IOException {
+            channel = DatagramChannel.open();
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.bind(new InetSocketAddress(VethPair.OUTER_IP, port));
+            reader = Thread.ofPlatform().daemon().start(() -> {
+                ByteBuffer b = ByteBuffer.allocate(2048);
+                try {
+                    while (channel.receive(b.clear()) != null) {
+                        received.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // the test is done
+                }
+            });
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.close();
+            reader.join(2000);
+        }
+    }
+
     @Test
-    void afterKillMinus9TheQueueIsFreeAgainAndTwoTenantsSeeOnlyTheirOwnQueues() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "zcnbrhd-test");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String cp = readableClassPath(dir);
-        String sock = dir.resolve("zcnbrhd.sock").toString();
-        try (VethPair veth = new VethPair(2).withUdpPath();
-             Zcnbrhd daemon = Zcnbrhd.start(sock, Set.of(new Zcnbrhd.Grant(65534, veth.outer, 0),
-                 new Zcnbrhd.Grant(65534, veth.outer, 1)))) {
-            // an application killed mid-stream: the daemon notices the closed connection and frees the queue
-            Process victim = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
-                "--seconds", "60", "--json");
-            long up = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (daemon.liveClients() < 1 && System.nanoTime() < up) {
-                Thread.sleep(20);
+    void anUnprivilegedApplicationReceivesThroughTheDaemonAndNotWithout() throws Exception {
+        try (Unprivileged user = new Unprivileged()) {
+            String sock = user.dir.resolve("zcnbrhd.sock").toString();
+            try (VethPair veth = new VethPair().withUdpPath();
+                 Zcnbrhd daemon = Zcnbrhd.start(sock, Policy.of(new Grant(Unprivileged.UID, veth.outer, 0)))) {
+                // auto: AF_XDP directly is refused (no privilege), so it takes the daemon, and says why
+                Process app = user.zcnbrh("rx", "auto:" + veth.outer, "--daemon-socket", sock, "--seconds", "4",
+                    "--warmup", "0", "--json");
+                assertTrue(waitUntil(() -> daemon.liveClients() == 1 || !app.isAlive(), 20), "went live");
+                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 1000, 64, 2 * SECOND);
+                String out = Unprivileged.finish(app);
+                assertEquals(0, app.exitValue(), out);
+                assertTrue(packets(out) >= sent * 9 / 10, "the unprivileged JVM received " + sent + ": " + out);
+                assertTrue(out.contains("auto: zcnbrhd:" + veth.outer + "@0") && out.contains("afxdp:" + veth.outer
+                    + ": ") && out.contains("EPERM"), "auto names the daemon and why AF_XDP was not taken: " + out);
+
+                // not granted: queue 1 is refused with the reason, nothing handed over
+                Process refused = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
+                    "--seconds", "1", "--json");
+                String r = Unprivileged.finish(refused);
+                assertEquals(1, refused.exitValue(), r);
+                assertTrue(r.contains("zcnbrhd refused") && r.contains("no grant") && r.contains("65534:"
+                    + veth.outer + "@1"), r);
+                assertNothingHeld(daemon, veth.outer);
             }
-            assertEquals(1, daemon.liveClients(), "the victim is live");
-            UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5), 16);
-            victim.destroyForcibly(); // SIGKILL
-            assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
-            long freed = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (daemon.liveClients() > 0 && System.nanoTime() < freed) {
-                Thread.sleep(10);
+            // without the daemon: the same application fails with a message that names it
+            Process none = user.zcnbrh("rx", "zcnbrhd:lo@0", "--daemon-socket", sock, "--seconds", "1");
+            String n = Unprivileged.finish(none);
+            assertEquals(1, none.exitValue(), n);
+            assertTrue(n.contains("needs the zcnbrhd daemon") && n.contains("no zcnbrhd listens there"), n);
+            // and AF_XDP directly, without the daemon, is refused for lack of privilege
+            Process direct = user.zcnbrh("rx", "afxdp:lo@0", "--seconds", "1");
+            String d = Unprivileged.finish(direct);
+            assertEquals(1, direct.exitValue(), d);
+            assertTrue(d.contains("EPERM"), d);
+        }
+    }
+
+    @Test
+    void aGrantsFilterDecidesWhatTheTenantSeesItsFrameLimitAndTheQueueAreEnforced() throws Exception {
+        try (Unprivileged user = new Unprivileged();
+             VethPair veth = new VethPair().withUdpPath().withOuterAddress();
+             KernelSocket kernel9001 = new KernelSocket(9001)) {
+            String sock = user.dir.resolve("zcnbrhd.sock").toString();
+            Policy policy = Policy.of(Grant.parse(Unprivileged.UID + ":" + veth.outer + "@0 filter=udp dst port 9000"),
+                Grant.parse(Unprivileged.UID + ":" + veth.outer + "@1 frames=1024"));
+            try (Zcnbrhd daemon = Zcnbrhd.start(sock, policy)) {
+                Process tenant = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "5", "--warmup", "0", "--json");
+                assertTrue(waitUntil(() -> daemon.liveClients() == 1 || !tenant.isAlive(), 20), "went live");
+                // the queue is one tenant's: a second client for it is refused, and says who has it
+                Process second = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "1");
+                String s = Unprivileged.finish(second);
+                assertEquals(1, second.exitValue(), s);
+                assertTrue(s.contains(veth.outer + "@0 is taken by pid"), s);
+                // a grant's frame limit: the default 4096-frame UMEM is more than frames=1024 allows
+                Process big = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
+                    "--seconds", "1");
+                String b = Unprivileged.finish(big);
+                assertEquals(1, big.exitValue(), b);
+                assertTrue(b.contains("allows 1024 frames; asked for 4096"), b);
+
+                long sent9000 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 400, 64, SECOND);
+                long sent9001 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 400, 64, SECOND);
+                String out = Unprivileged.finish(tenant);
+                assertEquals(0, tenant.exitValue(), out);
+                long got = packets(out);
+                assertTrue(got <= sent9000 && got >= sent9000 * 9 / 10,
+                    "the tenant sees only what its grant's filter lets through: " + got + " of " + sent9000 + "; " + out);
+                assertTrue(waitUntil(() -> kernel9001.received.get() >= sent9001 * 9 / 10, 5),
+                    "the rest of its queue went to the kernel stack: " + kernel9001.received + " of " + sent9001);
+                assertNothingHeld(daemon, veth.outer);
             }
-            assertEquals(0, daemon.liveClients(), "the daemon noticed the killed application and freed its queue");
-            // two tenants, one queue each, each with its own UMEM: queue 0 is bindable again (else EBUSY)
-            Process a = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
-                "--seconds", "6", "--warmup", "0", "--json");
-            Process b = unprivileged(cp, "rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
-                "--seconds", "6", "--warmup", "0", "--json");
-            long ready = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (daemon.liveClients() < 2 && System.nanoTime() < ready) { // both JVMs started and went live
-                Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void afterKillMinus9NothingIsLeakedAndTwoTenantsSeeOnlyTheirOwnQueues() throws Exception {
+        try (Unprivileged user = new Unprivileged();
+             VethPair veth = new VethPair(2).withUdpPath()) {
+            String sock = user.dir.resolve("zcnbrhd.sock").toString();
+            try (Zcnbrhd daemon = Zcnbrhd.start(sock, Policy.of(Grant.parse(Unprivileged.UID + ":" + veth.outer
+                + "@*")))) {
+                Process victim = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "60", "--json");
+                Process b = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
+                    "--seconds", "12", "--warmup", "0", "--json");
+                assertTrue(waitUntil(() -> daemon.liveClients() == 2, 30), "both live: " + daemon.liveClients());
+                assertEquals(new Zcnbrhd.Holdings(2, 2), Zcnbrhd.holdings(), "one UMEM per tenant in the daemon");
+                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, SECOND, 16);
+                victim.destroyForcibly(); // SIGKILL mid-stream
+                assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(waitUntil(() -> daemon.liveClients() == 1, 10), "the daemon noticed the killed client");
+                // the audit: the victim's UMEM is closed and unmapped in the daemon; the other tenant's is untouched
+                assertTrue(waitUntil(() -> Zcnbrhd.holdings().equals(new Zcnbrhd.Holdings(1, 1)), 5),
+                    "after the kill: " + Zcnbrhd.holdings());
+                // queue 0 is free again (a stale socket would make the bind fail with EBUSY)
+                Process a = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "5", "--warmup", "0", "--json");
+                assertTrue(waitUntil(() -> daemon.liveClients() == 2 || !a.isAlive(), 20), "the new one went live");
+                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, 2 * SECOND, 16);
+                String outA = Unprivileged.finish(a);
+                String outB = Unprivileged.finish(b);
+                assertEquals(0, a.exitValue(), outA);
+                assertEquals(0, b.exitValue(), outB);
+                long pa = packets(outA);
+                assertTrue(pa > 0, "the new tenant on queue 0 receives: " + outA);
+                assertTrue(packets(outB) > 0, outB);
+                assertTrue(pa <= sent, "no frame of the first flow reached the new tenant: " + pa + " of " + sent);
+                assertNothingHeld(daemon, veth.outer);
             }
-            if (daemon.liveClients() < 2) {
-                a.destroyForcibly();
-                b.destroyForcibly();
-                throw new AssertionError("both tenants should be live, " + daemon.liveClients() + " are:\nA: "
-                    + new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + "\nB: "
-                    + new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void whenTheDaemonStopsOrIsKilledRunningApplicationsGetAClearErrorAndARestartedDaemonServesAgain()
+        throws Exception {
+        try (Unprivileged user = new Unprivileged();
+             VethPair veth = new VethPair().withUdpPath()) {
+            String sock = user.dir.resolve("zcnbrhd.sock").toString();
+            String grant = Unprivileged.UID + ":" + veth.outer + "@0";
+            // a daemon process of its own, killed with SIGKILL while a client receives
+            List<String> log = new ArrayList<>();
+            Process daemonProcess = JavaProcess.start(List.of("daemon", "--socket", sock, "--allow", grant));
+            JavaProcess.pump(daemonProcess, log);
+            try {
+                assertTrue(waitUntil(() -> contains(log, "listening on"), 30), "daemon up: " + log);
+                Process app = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "60", "--quiet");
+                assertTrue(waitUntil(() -> contains(log, "receives on") || !app.isAlive(), 30), "live: " + log);
+                assertTrue(XdpAttachment.state(veth.outer)[1] != 0, "the daemon's program is attached");
+                daemonProcess.destroyForcibly();
+                assertTrue(daemonProcess.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(app.waitFor(15, TimeUnit.SECONDS), "the application did not hang");
+                String out = Unprivileged.finish(app);
+                assertEquals(1, app.exitValue(), out);
+                assertTrue(out.contains("the zcnbrhd connection ended (the daemon stopped or restarted)"), out);
+                // the program was attached through a BPF link, so it went with the killed daemon
+                assertTrue(waitUntil(() -> XdpAttachment.state(veth.outer)[1] == 0, 5), "no program left behind");
+            } finally {
+                daemonProcess.destroyForcibly();
             }
-            long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, TimeUnit.SECONDS.toNanos(5), 16);
-            String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(a.waitFor(30, TimeUnit.SECONDS) && b.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, a.exitValue(), outA);
-            assertEquals(0, b.exitValue(), outB);
-            long pa = packets(outA);
-            long pb = packets(outB);
-            assertTrue(pa > 0 && pb > 0, "both tenants received on their own queue: " + pa + " / " + pb);
-            assertTrue(pa + pb <= sent + 20, "no frame seen twice (each has its own UMEM): " + pa + " + " + pb
-                + " of " + sent);
-        } finally {
-            new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+            // a restarted daemon (here in this JVM) serves a new application; stopping it tells that one too
+            try (Zcnbrhd daemon = Zcnbrhd.start(sock, Policy.of(Grant.parse(grant)))) {
+                Process app = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
+                    "--seconds", "60", "--warmup", "0", "--quiet");
+                assertTrue(waitUntil(() -> daemon.liveClients() == 1 || !app.isAlive(), 20), "went live");
+                daemon.close(); // an orderly stop: the client's connection ends, its queue is freed
+                assertTrue(app.waitFor(15, TimeUnit.SECONDS), "the application did not hang");
+                String out = Unprivileged.finish(app);
+                assertEquals(1, app.exitValue(), out);
+                assertTrue(out.contains("the zcnbrhd connection ended"), out);
+                assertNothingHeld(daemon, veth.outer);
+            }
+        }
+    }
+
+    private static boolean contains(List<String> log, String text) {
+        synchronized (log) {
+            return log.stream().anyMatch(l -> l.contains(text));
         }
     }
 }

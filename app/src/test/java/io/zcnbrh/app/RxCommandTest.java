@@ -25,7 +25,7 @@ class RxCommandTest {
         "auto:IFACE, afxdp, (copy|zerocopy)"})
     void rxJsonReportsWhatArrivedOnAVethPair(String pattern, String backend, String mode) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
             String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -129,7 +129,7 @@ class ToolCommandsTest {
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "iouring:raw:IFACE", "socket:udp:OUTER:9000->INNER:9100"})
     void txSendsEveryDatagramInOrderToThePeer(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
             String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
                 .replace("INNER", VethPair.INNER_IP);
             String innerMac = VethPair.ip("-n", veth.netns, "-br", "link", "show", veth.inner).trim().split("\\s+")[2];

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * {@code auto:IFACE}: the best backend that works here, tried in order (AF_XDP, io_uring, AF_PACKET, a raw socket),
+ * {@code auto:IFACE}: the best backend that works here, tried in order (AF_XDP, AF_XDP through zcnbrhd for an application
+ * without the privilege, io_uring, AF_PACKET, a raw socket),
  * each by really opening it. The choice and why each better one was not taken (the error it gave: missing kernel
  * feature, missing privilege, interface type) are announced in one line, never silently.
  */
@@ -33,10 +34,12 @@ public final class AutoPort {
             throw new IllegalArgumentException("auto spec needs an interface: auto:IFACE, got '" + ifname + "'");
         }
         List<String> notTaken = new ArrayList<>();
-        List<String> names = List.of("afxdp:" + ifname, "iouring:raw:" + ifname, "afpacket:" + ifname,
-            "socket:raw:" + ifname);
+        List<String> names = List.of("afxdp:" + ifname, "zcnbrhd:" + ifname + "@0", "iouring:raw:" + ifname,
+            "afpacket:" + ifname, "socket:raw:" + ifname);
+        // without the privilege for AF_XDP, the same fast path through the daemon is the next best (M14)
         List<Supplier<Port>> openers = List.of(
             () -> AfXdpPort.open(ifname, config),
+            () -> io.zcnbrh.daemon.DaemonClient.open(ifname + "@0", config),
             () -> IoUringPort.open("raw:" + ifname, config),
             () -> AfPacketPort.open(ifname, config),
             () -> SocketPort.open("raw:" + ifname, config));

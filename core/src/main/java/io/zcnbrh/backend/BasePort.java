@@ -27,6 +27,7 @@ public abstract class BasePort implements Port {
     protected SoftFilter softFilter;
     /** Set once by {@link #beginClose()}. */
     protected boolean closed;
+    private volatile String revoked;
 
     private static final System.Logger LOG = System.getLogger("io.zcnbrh");
 
@@ -51,6 +52,22 @@ public abstract class BasePort implements Port {
     protected final void backpressure(Counter c) {
         counters.increment(c);
         io.zcnbrh.audit.AuditLog.backpressure(spec(), c.metricName());
+    }
+
+    /**
+     * Ends the port's use from outside: whoever provided it (zcnbrhd) is gone, so no frame will come. Every later
+     * poll throws {@code why}; the application closes the port (which frees what it holds) and opens a new one.
+     */
+    public final void revoke(String why) {
+        revoked = why;
+    }
+
+    /** Throws if the port was revoked (one volatile read per poll call, not per frame). */
+    protected final void checkRevoked() {
+        String why = revoked;
+        if (why != null) {
+            throw new io.zcnbrh.ZcnbrhException(spec() + ": " + why);
+        }
     }
 
     /** Throws if the port is closed (its memory is gone). */

@@ -30,6 +30,7 @@ public abstract class RingPort extends BasePort {
 
     @Override
     public final Packet poll() {
+        checkRevoked();
         if (budgetSpent()) {
             return null;
         }
@@ -49,6 +50,7 @@ public abstract class RingPort extends BasePort {
 
     @Override
     public final int poll(PacketHandler handler, int budget) {
+        checkRevoked();
         int room = room(budget);
         if (room == 0) {
             return 0;

@@ -4,6 +4,7 @@ package io.zcnbrh.bpf;
 public enum MapType {
     HASH(1, "3.19"),
     ARRAY(2, "3.19"),
+    PROG_ARRAY(3, "4.2"),
     PERCPU_HASH(5, "4.6"),
     PERCPU_ARRAY(6, "4.6"),
     LRU_HASH(9, "4.10"),

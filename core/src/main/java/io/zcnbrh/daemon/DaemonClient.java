@@ -17,6 +17,8 @@ import java.util.Map;
  * open as long as the port: when it closes (or the process dies) the daemon takes the socket out of its map.
  */
 public final class DaemonClient {
+    private static final System.Logger LOG = System.getLogger("io.zcnbrh.daemon");
+
     private DaemonClient() {
     }
 
@@ -27,7 +29,12 @@ public final class DaemonClient {
             throw new IllegalArgumentException("zcnbrhd spec needs IFACE@QUEUE, got '" + target + "'");
         }
         String ifname = target.substring(0, at);
-        int queue = Integer.parseInt(target.substring(at + 1));
+        int queue;
+        try {
+            queue = Integer.parseInt(target.substring(at + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("zcnbrhd spec '" + target + "': the queue after @ must be a number");
+        }
         UnixSocket conn;
         try {
             conn = UnixSocket.connect(config.daemonSocket());
@@ -38,9 +45,10 @@ public final class DaemonClient {
             int ring = config.ringSize();
             int frames = Math.max(config.frameCount(), 2 * ring);
             conn.send(Protocol.format(Map.of("ifname", ifname, "queue", String.valueOf(queue), "ring",
-                String.valueOf(ring), "frames", String.valueOf(frames), "frame_size", String.valueOf(config.frameSize())))
+                String.valueOf(ring), "frames", String.valueOf(frames), "frame_size", String.valueOf(config.frameSize()),
+                "filter", config.filter() != null ? config.filter().expression() : ""))
                 .getBytes(StandardCharsets.UTF_8));
-            UnixSocket.Message reply = conn.receive(1024);
+            UnixSocket.Message reply = conn.receive(4096);
             if (reply == null) {
                 throw new ZcnbrhException("zcnbrhd closed the connection without an answer (did it restart?)");
             }
@@ -55,8 +63,14 @@ public final class DaemonClient {
                 Boolean.parseBoolean(r.get("wakeup")));
             Mapping umem = Mapping.ofDescriptor(reply.fds()[1], Long.parseLong(r.get("umem_bytes")), "zcnbrhd UMEM");
             AfXdpPort port = AfXdpPort.adopt(ifname, sock, umem, config);
-            port.holdUntilClose(conn);
+            DaemonLease lease = new DaemonLease(conn, port);
+            port.holdUntilClose(lease);
             conn.send("ready".getBytes(StandardCharsets.US_ASCII)); // the fill ring is full: go live
+            lease.start();
+            if (!r.getOrDefault("filter", "").isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "zcnbrhd:{0}: frames pass the filter ''{1}'' in the kernel first",
+                    target, r.get("filter"));
+            }
             return port;
         } catch (RuntimeException e) {
             conn.close();

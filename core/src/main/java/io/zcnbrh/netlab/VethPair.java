@@ -66,6 +66,12 @@ public final class VethPair implements AutoCloseable {
         return this;
     }
 
+    /** Gives the outer end {@link #OUTER_IP}/24 too, so frames the XDP program passes reach sockets of this host. */
+    public VethPair withOuterAddress() {
+        ip("addr", "add", OUTER_IP + "/24", "dev", outer);
+        return this;
+    }
+
     /** The MAC address of an interface in this namespace. */
     public static String mac(String ifname) {
         try {

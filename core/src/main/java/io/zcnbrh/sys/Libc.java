@@ -59,6 +59,7 @@ public final class Libc {
     private static final MethodHandle FTRUNCATE = handle("ftruncate",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle MOUNT = handle("mount",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
@@ -222,6 +223,20 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) CLOSE.invokeExact(state, fd);
+            return rc == 0 ? 0 : errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code shutdown(fd, SHUT_RDWR)}; returns 0 or the errno. Unlike close(2), it wakes a thread blocked in
+     * recvmsg(2) on the same socket (which then sees end of stream).
+     */
+    public static int shutdown(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) SHUTDOWN.invokeExact(state, fd, 2);
             return rc == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -181,8 +181,15 @@ public final class UnixSocket implements AutoCloseable {
         return fd;
     }
 
+    /** Ends the connection both ways; a thread blocked in {@link #receive} on it returns null. */
+    public synchronized void shutdown() {
+        if (!closed) {
+            Libc.shutdown(fd);
+        }
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             Libc.close(fd);

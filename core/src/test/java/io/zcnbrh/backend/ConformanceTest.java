@@ -42,7 +42,7 @@ class ConformanceTest {
     private static VethPair veth() {
         VethPair veth = new VethPair().withUdpPath();
         // the near end gets the address: UDP-flow backends bind it, and frames not taken by XDP reach the stack
-        VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+        veth.withOuterAddress();
         return veth;
     }
 

@@ -24,7 +24,7 @@ class ReceiveAllocationTest {
         "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})
     void receivingAllocatesNothingPerPacket(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
             String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
             try (Port port = Zcnbrh.open(spec, PortConfig.builder().ringSize(2048).build())) {
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

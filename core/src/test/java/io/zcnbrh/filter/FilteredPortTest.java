@@ -22,7 +22,7 @@ class FilteredPortTest {
     void matchingUdpReachesTheSocketAndTheRestAnOrdinarySocketBeside() throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
             // the AF_XDP port's end gets the address, so the kernel stack behind it takes what the filter passes
-            VethPair.ip("addr", "add", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            veth.withOuterAddress();
             PortConfig config = PortConfig.builder().ringSize(1024).filter("udp dst port 9000").build();
             try (AfXdpPort port = AfXdpPort.open(veth.outer, config);
                  DatagramChannel ordinary = DatagramChannel.open()) {

@@ -8,6 +8,7 @@ public final class Helpers {
     public static final int KTIME_GET_NS = 5;
     public static final int GET_PRANDOM_U32 = 7;
     public static final int GET_SMP_PROCESSOR_ID = 8;
+    public static final int TAIL_CALL = 12;
     public static final int REDIRECT = 23;
     public static final int XDP_ADJUST_HEAD = 44;
     public static final int REDIRECT_MAP = 51;
@@ -24,6 +25,7 @@ public final class Helpers {
             case KTIME_GET_NS -> "bpf_ktime_get_ns";
             case GET_PRANDOM_U32 -> "bpf_get_prandom_u32";
             case GET_SMP_PROCESSOR_ID -> "bpf_get_smp_processor_id";
+            case TAIL_CALL -> "bpf_tail_call";
             case REDIRECT -> "bpf_redirect";
             case XDP_ADJUST_HEAD -> "bpf_xdp_adjust_head";
             case REDIRECT_MAP -> "bpf_redirect_map";
