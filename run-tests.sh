@@ -8,7 +8,15 @@ zcnbrh_need_maven
 zcnbrh_need_iproute2
 zcnbrh_need_tool tcpdump tcpdump "the filter compiler is checked against libpcap's verdicts"
 zcnbrh_need_tool clang clang "the ELF loader test compiles a BPF program with clang -target bpf"
+zcnbrh_need_tool spin spin "the ring/ownership/credit protocol is model-checked with SPIN (verify/spin)"
+zcnbrh_need_tool python3 python3 "scripts/coverage.py reads JaCoCo's XML report"
+zcnbrh_need_tool gcc gcc "SPIN's verifier (pan.c) is compiled with a C compiler (a test tool, not part of the build)"
 echo "run-tests: Java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), kernel $(uname -r), $(nproc) cores"
 cd "$here"
 mvn -B -ntp verify "$@" 2>&1 | grep -vE 'sun\.misc\.Unsafe|terminally deprecated|Please consider reporting|will be removed in a future'
-exit "${PIPESTATUS[0]}"
+rc="${PIPESTATUS[0]}"
+[ "$rc" = 0 ] || exit "$rc"
+# the library's line coverage by every test of the build (M16): printed, and the run fails below the minimum
+python3 "$here/scripts/coverage.py" "$here/app/target/site/jacoco-aggregate/jacoco.xml" zcnbrh-core "${ZCNBRH_MIN_COVERAGE:-85}" || exit 1
+# the regression inputs ran above as ordinary tests; now a short coverage-guided burst of every fuzz target
+bash "$here/scripts/fuzz-burst.sh" "${ZCNBRH_FUZZ_SECONDS:-10}"

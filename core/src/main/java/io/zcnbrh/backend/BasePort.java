@@ -28,6 +28,7 @@ public abstract class BasePort implements Port {
     /** Set once by {@link #beginClose()}. */
     protected boolean closed;
     private volatile String revoked;
+    private InterfaceWatch watch;
 
     private static final System.Logger LOG = System.getLogger("io.zcnbrh");
 
@@ -62,12 +63,23 @@ public abstract class BasePort implements Port {
         revoked = why;
     }
 
-    /** Throws if the port was revoked (one volatile read per poll call, not per frame). */
-    protected final void checkRevoked() {
+    /**
+     * Throws if the port was revoked (one volatile read per poll call, not per frame) or its interface went down
+     * or away (asked every 1024th call, see {@link InterfaceWatch}).
+     */
+    protected final void checkReceiving() {
         String why = revoked;
         if (why != null) {
             throw new io.zcnbrh.ZcnbrhException(spec() + ": " + why);
         }
+        if (watch != null) {
+            watch.check(spec());
+        }
+    }
+
+    /** Watches {@code ifname} while the port receives (ports on an interface call this when they open). */
+    protected final void watchInterface(String ifname) {
+        watch = InterfaceWatch.of(ifname);
     }
 
     /** Throws if the port is closed (its memory is gone). */
@@ -104,9 +116,16 @@ public abstract class BasePort implements Port {
         if (closed) {
             return false;
         }
-        flush();
+        try {
+            flush();
+        } catch (RuntimeException e) { // the interface went away: nothing more can be sent; close the rest anyway
+            LOG.log(System.Logger.Level.DEBUG, "{0}: flush at close: {1}", spec(), e.getMessage());
+        }
         counters();
         closed = true;
+        if (watch != null) {
+            watch.close();
+        }
         warnHeldAtClose();
         return true;
     }

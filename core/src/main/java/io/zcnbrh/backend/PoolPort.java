@@ -19,6 +19,7 @@ public abstract class PoolPort extends BasePort {
 
     @Override
     public final Packet poll() {
+        checkReceiving();
         if (budgetSpent()) {
             return null;
         }
@@ -36,6 +37,7 @@ public abstract class PoolPort extends BasePort {
 
     @Override
     public final int poll(PacketHandler handler, int budget) {
+        checkReceiving();
         int room = room(budget);
         if (room == 0) {
             return 0;

@@ -30,7 +30,7 @@ public abstract class RingPort extends BasePort {
 
     @Override
     public final Packet poll() {
-        checkRevoked();
+        checkReceiving();
         if (budgetSpent()) {
             return null;
         }
@@ -50,7 +50,7 @@ public abstract class RingPort extends BasePort {
 
     @Override
     public final int poll(PacketHandler handler, int budget) {
-        checkRevoked();
+        checkReceiving();
         int room = room(budget);
         if (room == 0) {
             return 0;

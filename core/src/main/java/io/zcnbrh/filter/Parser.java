@@ -111,10 +111,27 @@ final class Parser {
     }
 
     private Cond term() {
+        Token t = peek();
         if (accept("not") || accept("!")) {
-            return new Cond.Not(term());
+            enter(t);
+            try {
+                return new Cond.Not(term());
+            } finally {
+                depth--;
+            }
         }
         return primary();
+    }
+
+    /** Deeper nesting than any filter needs is refused, before it can exhaust the stack (found by fuzzing). */
+    private static final int MAX_NESTING = 100;
+    private int depth;
+
+    private void enter(Token t) {
+        if (++depth > MAX_NESTING) {
+            depth--;
+            throw error(t, "nested more than " + MAX_NESTING + " levels deep (parentheses, not, unary minus)");
+        }
     }
 
     private Cond primary() {
@@ -136,9 +153,14 @@ final class Parser {
             shift = shiftMark;
         }
         if (accept("(")) {
-            Cond c = expression();
-            expect(")", "')' to close the '(' at column " + (t.pos() + 1));
-            return c;
+            enter(t);
+            try {
+                Cond c = expression();
+                expect(")", "')' to close the '(' at column " + (t.pos() + 1));
+                return c;
+            } finally {
+                depth--;
+            }
         }
         return primitive();
     }
@@ -239,18 +261,29 @@ final class Parser {
     }
 
     private Arith unary() {
+        Token minus = peek();
         if (accept("-")) {
-            Arith a = unary();
-            return new Arith(new Val.Bin(Val.Op.SUB, new Val.Const(0), a.value()), a.guard());
+            enter(minus);
+            try {
+                Arith a = unary();
+                return new Arith(new Val.Bin(Val.Op.SUB, new Val.Const(0), a.value()), a.guard());
+            } finally {
+                depth--;
+            }
         }
         Token t = next();
         if (t.kind() == Token.Kind.NUMBER) {
             return new Arith(new Val.Const(u32(t)), null);
         }
         if (t.is("(")) {
-            Arith a = arith(0);
-            expect(")", "')'");
-            return a;
+            enter(t);
+            try {
+                Arith a = arith(0);
+                expect(")", "')'");
+                return a;
+            } finally {
+                depth--;
+            }
         }
         if (t.kind() == Token.Kind.NAME && !t.escaped()) {
             if (t.text().equals("len")) {
@@ -528,11 +561,7 @@ final class Parser {
                 : id.text().split("\\.");
             addr = 0;
             for (String p : parts) {
-                long octet = Long.parseLong(p);
-                if (octet > 255) {
-                    throw error(id, "'" + id.text() + "' is not an IPv4 address");
-                }
-                addr = addr << 8 | octet;
+                addr = addr << 8 | octet(id, p);
             }
             mask = 0xffffffffL << (8 * (4 - parts.length)) & 0xffffffffL;
             addr = addr << (8 * (4 - parts.length)) & 0xffffffffL;
@@ -770,13 +799,17 @@ final class Parser {
     private long ipv4(Token t) {
         long a = 0;
         for (String p : t.text().split("\\.")) {
-            long octet = Long.parseLong(p);
-            if (octet > 255) {
-                throw error(t, "'" + t.text() + "' is not an IPv4 address");
-            }
-            a = a << 8 | octet;
+            a = a << 8 | octet(t, p);
         }
         return a;
+    }
+
+    /** One part of a dotted IPv4 address: 0 to 255 (any digits beyond are refused, not overflowed). */
+    private long octet(Token t, String p) {
+        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Long.parseLong(p) > 255) {
+            throw error(t, "'" + t.text() + "' is not an IPv4 address");
+        }
+        return Long.parseLong(p);
     }
 
     private byte[] ipv6(Token t) {
@@ -795,6 +828,9 @@ final class Parser {
         String[] parts = t.text().split(":");
         byte[] m = new byte[6];
         for (int i = 0; i < 6; i++) {
+            if (parts.length != 6 || parts[i].isEmpty() || parts[i].length() > 2) {
+                throw error(t, "'" + t.text() + "' is not a MAC address");
+            }
             m[i] = (byte) Integer.parseInt(parts[i], 16);
         }
         return m;

@@ -23,16 +23,23 @@ record Token(Kind kind, String text, int pos, boolean escaped) {
         return (kind == Kind.PUNCT || kind == Kind.NAME && !escaped) && text.equals(s);
     }
 
-    /** The number's value (callers check the kind). */
+    /**
+     * The number's value (callers check the kind); Long.MAX_VALUE when it does not fit in a long or is not a
+     * number in its base (such as 09), so every caller's range check refuses it with its own message.
+     */
     long number() {
         String t = text.toLowerCase(java.util.Locale.ROOT);
-        if (t.startsWith("0x")) {
-            return Long.parseLong(t.substring(2), 16);
+        try {
+            if (t.startsWith("0x")) {
+                return Long.parseLong(t.substring(2), 16);
+            }
+            if (t.length() > 1 && t.startsWith("0")) {
+                return Long.parseLong(t.substring(1), 8);
+            }
+            return Long.parseLong(t);
+        } catch (NumberFormatException tooLongOrNotInBase) { // found by fuzzing
+            return Long.MAX_VALUE;
         }
-        if (t.length() > 1 && t.startsWith("0")) {
-            return Long.parseLong(t.substring(1), 8);
-        }
-        return Long.parseLong(t);
     }
 
     String describe() {

@@ -30,7 +30,11 @@ public final class Mapping implements AutoCloseable {
     private final String description;
     private boolean closed;
 
+    /** Mappings made and not yet closed, in this process (for leak audits: open/close cycles, fault tests). */
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
+
     private Mapping(MemorySegment raw, int fd, PageSize pageSize, int boundNode, String description) {
+        LIVE.incrementAndGet();
         this.raw = raw;
         // Every view is scoped to a shared arena: after close() an access throws instead of touching unmapped memory.
         this.arena = Arena.ofShared();
@@ -209,6 +213,11 @@ public final class Mapping implements AutoCloseable {
             + (boundNode >= 0 ? ", bound to node " + boundNode : "");
     }
 
+    /** How many mappings of this class are live in this process now. */
+    public static int live() {
+        return LIVE.get();
+    }
+
     /** Unmaps the memory and closes the backing fd; idempotent. */
     @Override
     public void close() {
@@ -216,6 +225,7 @@ public final class Mapping implements AutoCloseable {
             return;
         }
         closed = true;
+        LIVE.decrementAndGet();
         arena.close();
         Libc.munmap(raw);
         if (fd >= 0) {

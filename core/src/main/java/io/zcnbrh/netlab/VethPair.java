@@ -90,8 +90,12 @@ public final class VethPair implements AutoCloseable {
 
     private static String run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
+                new java.io.File("/dev/null"))).start();
+            String out;
+            try (var in = p.getInputStream()) { // closed now, not when the Process is collected: no pipe lingers
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException(String.join(" ", cmd) + " hung");

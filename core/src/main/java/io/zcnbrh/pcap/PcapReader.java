@@ -106,6 +106,16 @@ public final class PcapReader {
                 throw new PcapFormatException(name + ": pcapng block at byte " + at + " has a bad length "
                     + Integer.toUnsignedString(length));
             }
+            int least = switch (type) { // pcapng spec: the fixed part of each block that carries frames
+                case 1 -> 20;
+                case 6 -> 32;
+                case 3 -> 16;
+                default -> 12;
+            };
+            if (length < least) {
+                throw new PcapFormatException(name + ": pcapng block of type " + type + " at byte " + at + " is "
+                    + length + " bytes, shorter than its fixed part (" + least + ")");
+            }
             switch (type) {
                 case 1 -> { // interface description: link type, and if_tsresol among the options
                     int linkType = b.getShort(at + 8) & 0xffff;

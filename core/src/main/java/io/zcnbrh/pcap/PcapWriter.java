@@ -40,6 +40,10 @@ public final class PcapWriter implements CaptureWriter {
     /** Writes one frame seen at {@code epochNanos}, {@code wireLength} bytes long on the wire. */
     @Override
     public void write(long epochNanos, byte[] frame, int offset, int length, int wireLength) throws IOException {
+        if (epochNanos < 0 || epochNanos / 1_000_000_000L > 0xffffffffL) {
+            throw new IllegalArgumentException("pcap stores seconds in 32 bits (1970 to 2106); " + epochNanos
+                + " ns is outside: write pcapng instead");
+        }
         int captured = Math.min(length, snapLength);
         header.clear();
         header.putInt((int) (epochNanos / 1_000_000_000L)).putInt((int) (epochNanos % 1_000_000_000L))

@@ -49,6 +49,28 @@ class PacketFilterTest {
     }
 
     @Test
+    void nestingDeeperThanAnyFilterNeedsIsRefusedNotAStackOverflow() {
+        assertTrue(PacketFilter.compile("(".repeat(100) + "udp" + ")".repeat(100)) != null);
+        assertTrue(PacketFilter.compile("ip[" + "-".repeat(99) + "1] = 0") != null);
+        for (String deep : new String[] {"(".repeat(101) + "udp" + ")".repeat(101), "not ".repeat(101) + "udp",
+            "ip[" + "-".repeat(150) + "1] = 0", "ip[" + "(".repeat(120) + "1" + ")".repeat(120) + "] = 0",
+            "-".repeat(100_000) + "1 = 0"}) {
+            FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> PacketFilter.compile(deep));
+            assertTrue(e.getMessage().contains("nested more than 100 levels deep"), e.getMessage());
+        }
+    }
+
+    @Test
+    void numbersTooLongForTheirPlaceAreRefusedNotOverflowed() { // found by fuzzing: NumberFormatException
+        for (String bad : new String[] {"host 99999999999999999999999999999999999999.1.1.1", "net 1.2.3.4444",
+            "ip[99999999999999999999999] = 1", "ip[0x1ffffffffffffffffff] = 1", "len > 09",
+            "ether host 123:1:1:1:1:1"}) {
+            FilterSyntaxException e = assertThrows(FilterSyntaxException.class, () -> PacketFilter.compile(bad), bad);
+            assertTrue(e.getMessage().contains("^"), e.getMessage());
+        }
+    }
+
+    @Test
     void anEmptyExpressionMatchesEverything() {
         try (FilterMatcher m = FilterMatcher.of(PacketFilter.compile(""), FilterMatcher.Engine.INTERP)) {
             assertTrue(m.matches(new byte[60]));

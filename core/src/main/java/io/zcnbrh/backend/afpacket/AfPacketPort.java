@@ -115,6 +115,7 @@ public final class AfPacketPort extends PoolPort {
         pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
         this.stats = arena.allocate(12, 4);
         this.softFilter = config.filter() != null ? SoftFilter.of(config.filter()) : null;
+        watchInterface(ifname); // last: AF_PACKET keeps a socket on a vanished device silent, so the port asks
     }
 
     private static long realtimeNanos() {
@@ -384,15 +385,8 @@ public final class AfPacketPort extends PoolPort {
     // ---- the rest ---------------------------------------------------------------------------------------
 
     private void checkInterface() {
-        checkOpen();
-        // one look in sysfs every 1024 calls: AF_PACKET keeps a socket on a vanished device silent, so ask
-        if ((pollCheck++ & 1023) == 0 && !java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", ifname))) {
-            throw new SyscallException("receive on " + spec, Errno.ENODEV, "interface " + ifname
-                + " disappeared while receiving; close the port and open it again when it is back");
-        }
+        checkOpen(); // the interface itself is watched by BasePort (InterfaceWatch)
     }
-
-    private int pollCheck;
 
     @Override
     public String backend() {

@@ -182,6 +182,7 @@ public final class AfXdpPort extends RingPort {
             + xdp + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "");
         LOG.log(System.Logger.Level.INFO, modeLine);
+        watchInterface(ifname); // last: a socket on a downed or deleted device is silent, so the port asks
     }
 
     /**

@@ -148,6 +148,11 @@ public final class IoUring implements AutoCloseable {
         sqes.set(JAVA_SHORT, sqe + offset, (short) value);
     }
 
+    /** Sets a 32-bit field (the per-opcode flags at 28, such as cancel_flags). */
+    public void sqeInt(long sqe, int offset, int value) {
+        sqes.set(JAVA_INT, sqe + offset, value);
+    }
+
     /** Sets a 64-bit field (addr2 at 8). */
     public void sqeLong(long sqe, int offset, long value) {
         sqes.set(JAVA_LONG, sqe + offset, value);

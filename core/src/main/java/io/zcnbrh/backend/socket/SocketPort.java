@@ -108,6 +108,9 @@ public final class SocketPort extends PoolPort {
             }
             this.softFilter = SoftFilter.of(config.filter());
         }
+        if (target.raw()) {
+            watchInterface(target.ifname());
+        }
     }
 
     /** Opens {@code udp:ADDR:PORT[->PEER:PORT]} or {@code raw:IFACE}. */

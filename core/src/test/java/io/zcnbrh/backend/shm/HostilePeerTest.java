@@ -26,7 +26,7 @@ class HostilePeerTest {
     private static final PortConfig CONFIG = PortConfig.builder().ringSize(64).frameCount(32).build();
 
     /** Side A opened normally; the hostile side B maps the same file and drives B's rings by hand. */
-    private static final class Hostile implements AutoCloseable {
+    static final class Hostile implements AutoCloseable {
         final ShmPort victim;
         final Mapping raw;
         final ShmLayout layout;

@@ -5,7 +5,7 @@ import io.zcnbrh.PortConfig;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Both sides of one shm port in this JVM, with a unique name, for tests. */
-final class ShmPair implements AutoCloseable {
+public final class ShmPair implements AutoCloseable {
     private static final AtomicLong SEQ = new AtomicLong();
     final String name;
     final ShmPort a;
@@ -28,7 +28,7 @@ final class ShmPair implements AutoCloseable {
         b = attached;
     }
 
-    static String uniqueName() {
+    public static String uniqueName() {
         return "test-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
     }
 

@@ -15,10 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two JVMs, ten million packets with sequence numbers over shm: order and content checked on every one. */
-class TwoProcessShmTest {
+public class TwoProcessShmTest {
     private static final long COUNT = 10_000_000;
 
-    static Process startJava(Class<?> main, String... args) throws Exception {
+    public static Process startJava(Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
             "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
             main.getName()));
