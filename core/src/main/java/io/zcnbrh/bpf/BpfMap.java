@@ -212,7 +212,10 @@ public final class BpfMap implements AutoCloseable {
             if (rc < 0) {
                 int errno = (int) -rc;
                 String hint = switch (errno) {
-                    case Errno.E2BIG -> "the map is full (" + maxEntries + " entries)";
+                    case Errno.E2BIG -> type == MapType.ARRAY || type == MapType.PERCPU_ARRAY
+                        || type == MapType.PROG_ARRAY || type == MapType.XSKMAP || type == MapType.DEVMAP
+                        ? "the index is past the array's " + maxEntries + " entries" // found by its test
+                        : "the map is full (" + maxEntries + " entries)";
                     case Errno.EEXIST -> "the key exists and BPF_NOEXIST was asked";
                     case Errno.ENOENT -> "the key does not exist and BPF_EXIST was asked";
                     case Errno.EINVAL -> type == MapType.ARRAY || type == MapType.PERCPU_ARRAY

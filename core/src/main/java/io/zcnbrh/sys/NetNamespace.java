@@ -22,9 +22,10 @@ public final class NetNamespace {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
-            int fd = Libc.open("/run/netns/" + name, Libc.O_RDONLY, 0,
-                e -> e == Errno.ENOENT ? "no network namespace '" + name + "' (see `ip netns list`)" : "");
-            try {
+            int fd = -1;
+            try { // the open too: an exception outside would end the thread silently and call() would return null
+                fd = Libc.open("/run/netns/" + name, Libc.O_RDONLY, 0,
+                    e -> e == Errno.ENOENT ? "no network namespace '" + name + "' (see `ip netns list`)" : "");
                 int rc = Libc.setns(fd, CLONE_NEWNET);
                 if (rc != 0) {
                     throw new SyscallException("setns(" + name + ", CLONE_NEWNET)", rc,
@@ -34,7 +35,9 @@ public final class NetNamespace {
             } catch (Throwable e) {
                 failure.set(e);
             } finally {
-                Libc.close(fd);
+                if (fd >= 0) {
+                    Libc.close(fd);
+                }
             }
         }, "netns-" + name);
         t.start();

@@ -102,4 +102,36 @@ class XdpAttachTest {
             assertTrue(e.getMessage().startsWith("ENODEV from if_nametoindex(zcnbrh-nonexistent0)"), e.getMessage());
         }
     }
+
+    @Test
+    void onlyXdpProgramsAttachAndAnAttachmentSaysWhatItIs() {
+        try (VethPair veth = new VethPair(); BpfProgram prog = pass();
+             BpfProgram filter = BpfProgram.load(ProgramType.SOCKET_FILTER,
+                 new Assembler().ret(0).build(), "sockfilter")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> XdpAttachment.attach(filter, veth.outer, XdpMode.SKB));
+            assertTrue(e.getMessage().contains("only XDP programs attach"), e.getMessage());
+            try (XdpAttachment a = XdpAttachment.attach(prog, veth.outer, XdpMode.SKB)) {
+                assertEquals(veth.outer, a.ifname());
+                assertEquals(XdpAttachment.ifindex(veth.outer), a.ifindex());
+                assertEquals(XdpMode.SKB, a.mode());
+                assertEquals(prog, a.program());
+                assertEquals("pass on " + veth.outer + " (SKB, via LINK)", a.toString());
+                a.close();
+                a.close(); // idempotent
+            }
+        }
+    }
+
+    @Test
+    void anInterfaceThatWentAwayDetachesQuietly() {
+        VethPair veth = new VethPair();
+        try (BpfProgram prog = pass()) {
+            XdpAttachment a = XdpAttachment.attachNetlink(prog, veth.outer, XdpMode.SKB);
+            veth.close(); // the interface is gone with its program
+            a.close();    // ENODEV is not an error here
+        } finally {
+            veth.close();
+        }
+    }
 }

@@ -62,4 +62,43 @@ class FrameOwnershipTest {
             () -> o.giveUp(0, FramePlace.FREE, "release"));
         assertTrue(e.getMessage().contains("never received"), e.getMessage());
     }
+
+    @Test
+    void theModesSayWhatTheyAreAndFastModeNamesNoSite() {
+        FrameOwnership fast = new FrameOwnership(2, FramePlace.FREE, OwnershipMode.FAST);
+        FrameOwnership checked = new FrameOwnership(2, FramePlace.FREE, OwnershipMode.CHECKED);
+        assertFalse(fast.checked());
+        assertTrue(checked.checked());
+        fast.tryTake(0, FramePlace.FREE);
+        assertEquals(java.util.List.of("frame 0"), fast.heldByApplication(), "fast mode records no take site");
+        assertTrue(fast.isAt(0, FramePlace.APP) && !fast.isAt(1, FramePlace.APP) && fast.isAt(1, FramePlace.FREE));
+        assertEquals(FramePlace.APP, fast.placeOf(0));
+        assertEquals(2, fast.frameCount());
+    }
+
+    /** The audit is the last line of defence: it must see a table that memory corruption (simulated) changed. */
+    @Test
+    void theAuditSeesACorruptedTable() throws Exception {
+        FrameOwnership o = new FrameOwnership(4, FramePlace.FREE, OwnershipMode.FAST);
+        o.tryTake(0, FramePlace.FREE);
+        java.lang.reflect.Field placeField = FrameOwnership.class.getDeclaredField("place");
+        placeField.setAccessible(true);
+        byte[] place = (byte[]) placeField.get(o);
+        place[1] = (byte) FramePlace.TX.ordinal(); // a frame moved without its count
+        AuditReport r = o.audit();
+        assertFalse(r.ok());
+        assertTrue(r.problems().contains("FREE counted 3 but the table holds 2"), r.toString());
+        assertTrue(r.problems().contains("TX counted 0 but the table holds 1"), r.toString());
+        assertEquals(Integer.valueOf(3), r.byPlace().get(FramePlace.FREE));
+        assertEquals(Integer.valueOf(1), r.byPlace().get(FramePlace.APP));
+        assertFalse(r.byPlace().containsKey(FramePlace.TX), "places with no frames by count are left out");
+        java.lang.reflect.Field countsField = FrameOwnership.class.getDeclaredField("counts");
+        countsField.setAccessible(true);
+        int[] counts = (int[]) countsField.get(o);
+        place[1] = (byte) FramePlace.FREE.ordinal();
+        counts[FramePlace.PEER.ordinal()] = 1; // a count with no frame behind it
+        AuditReport lost = o.audit();
+        assertTrue(lost.problems().contains("counts add up to 5, not 4"), lost.toString());
+        assertTrue(lost.problems().contains("PEER counted 1 but the table holds 0"), lost.toString());
+    }
 }

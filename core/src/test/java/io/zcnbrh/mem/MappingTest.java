@@ -116,4 +116,35 @@ class MappingTest {
         ZcnbrhException e = assertThrows(SyscallException.class, () -> Mapping.openFile(dir.resolve("missing")));
         assertTrue(e.getMessage().startsWith("ENOENT from open("), e.getMessage());
     }
+
+    @Test
+    void aPassedDescriptorMapsTheSameMemoryAndEveryFileErrorSaysWhatToDo(@org.junit.jupiter.api.io.TempDir Path dir)
+        throws IOException {
+        try (Mapping m = Mapping.memfd("zcnbrh-test", 10_000, PageSize.BASE, -1)) {
+            assertEquals(12288, m.segment().byteSize(), "rounded up to pages");
+            int copy = (int) io.zcnbrh.sys.Libc.syscall(32, m.fd(), 0, 0, 0, 0, 0); // dup(2), as SCM_RIGHTS would
+            try (Mapping other = Mapping.ofDescriptor(copy, m.segment().byteSize(), "passed memfd")) {
+                m.segment().set(JAVA_LONG, 4096, 0x1234_5678_9abcL);
+                assertEquals(0x1234_5678_9abcL, other.segment().get(JAVA_LONG, 4096), "one memory, two mappings");
+            }
+        }
+        Path file = dir.resolve("region");
+        try (Mapping created = Mapping.createFile(file, 5000, 0600, -1)) {
+            SyscallException exists = assertThrows(SyscallException.class, () -> Mapping.createFile(file, 5000, 0600, -1));
+            assertTrue(exists.getMessage().contains("EEXIST") && exists.getMessage().contains("another port already uses"),
+                exists.getMessage());
+            try (Mapping opened = Mapping.openFile(file)) {
+                assertEquals(created.segment().byteSize(), opened.segment().byteSize());
+            }
+        }
+        SyscallException noDir = assertThrows(SyscallException.class,
+            () -> Mapping.createFile(dir.resolve("no/such/dir/region"), 4096, 0600, -1));
+        assertTrue(noDir.getMessage().contains("ENOENT") && noDir.getMessage().contains("does not exist"), noDir.getMessage());
+        SyscallException missing = assertThrows(SyscallException.class, () -> Mapping.openFile(dir.resolve("none")));
+        assertTrue(missing.getMessage().contains("start the side that creates it first"), missing.getMessage());
+        Path foreign = dir.resolve("foreign");
+        Files.write(foreign, new byte[100]);
+        io.zcnbrh.ZcnbrhException notOurs = assertThrows(io.zcnbrh.ZcnbrhException.class, () -> Mapping.openFile(foreign));
+        assertTrue(notOurs.getMessage().contains("not a Z-CNBRH region"), notOurs.getMessage());
+    }
 }

@@ -20,8 +20,11 @@ public class TwoProcessShmTest {
 
     public static Process startJava(Class<?> main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-            "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-            main.getName()));
+            "--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+        // the coverage agent, if this JVM has one: the library code the child runs counts too (appended, locked)
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-javaagent:") && a.contains("jacoco")).forEach(cmd::add);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
