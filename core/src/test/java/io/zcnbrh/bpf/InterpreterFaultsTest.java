@@ -34,7 +34,12 @@ class InterpreterFaultsTest {
             arguments("a pointer may only be spilled to an aligned 8-byte stack slot", new Assembler()
                 .stx(DW, R10, R1, -12).ret(2).build()),
             arguments("helper expects a map in r1", new Assembler().mov64(R1, 0).mov64(R2, 0)
-                .call(Helpers.MAP_LOOKUP_ELEM).ret(2).build()));
+                .call(Helpers.MAP_LOOKUP_ELEM).ret(2).build()),
+            arguments("refers to map", new Assembler().ldMap(R1, "a map nobody bound").ret(2).build()),
+            arguments("unknown atomic operation", new Assembler().st(DW, R10, -8, 0).mov64(R1, 1)
+                .atomic(DW, 0x77, R10, R1, -8).ret(2).build()),
+            arguments("comparison of a pointer with a scalar or another region", new Assembler().ldx(W, R2, R1, 0)
+                .mov64Reg(R3, R10).jmpReg(JGT, R2, R3, "out").label("out").ret(2).build()));
     }
 
 

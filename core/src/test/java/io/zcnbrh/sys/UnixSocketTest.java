@@ -59,4 +59,31 @@ class UnixSocketTest {
             .toString()));
         assertTrue(none.getMessage().contains("no zcnbrhd listens there"), none.getMessage());
     }
+
+    @Test
+    void everyWayASocketCannotBeMadeSaysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+        throws Exception {
+        String path = dir.resolve("s.sock").toString();
+        try (UnixSocket l = UnixSocket.listen(path, 4)) {
+            SyscallException twice = org.junit.jupiter.api.Assertions.assertThrows(SyscallException.class,
+                () -> UnixSocket.listen(path, 4));
+            org.junit.jupiter.api.Assertions.assertTrue(twice.getMessage().contains("another daemon runs"),
+                twice.getMessage());
+            try (UnixSocket c = UnixSocket.connect(path)) {
+                IllegalArgumentException many = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> c.send(new byte[1], new int[40]));
+                org.junit.jupiter.api.Assertions.assertTrue(many.getMessage().contains("descriptors per message"));
+            }
+        }
+        java.nio.file.Files.writeString(dir.resolve("plain"), "not a socket");
+        SyscallException notSocket = org.junit.jupiter.api.Assertions.assertThrows(SyscallException.class,
+            () -> UnixSocket.connect(dir.resolve("plain").toString()));
+        org.junit.jupiter.api.Assertions.assertTrue(notSocket.getMessage().contains("connect(AF_UNIX"),
+            notSocket.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(SyscallException.class,
+            () -> UnixSocket.listen(dir.resolve("no/such/dir/s.sock").toString(), 4));
+        IllegalArgumentException tooLong = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> UnixSocket.connect("/tmp/" + "x".repeat(120)));
+        org.junit.jupiter.api.Assertions.assertTrue(tooLong.getMessage().contains("at most 107 bytes"));
+    }
 }
