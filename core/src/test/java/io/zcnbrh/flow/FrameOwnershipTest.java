@@ -97,7 +97,8 @@ class FrameOwnershipTest {
         int[] counts = (int[]) countsField.get(o);
         place[1] = (byte) FramePlace.FREE.ordinal();
         counts[FramePlace.PEER.ordinal()] = 1; // a count with no frame behind it
-        AuditReport lost = o.audit();
+        AuditReport lost = o.audit().withProblem("and one more");
+        assertTrue(lost.problems().contains("and one more") && !lost.ok());
         assertTrue(lost.problems().contains("counts add up to 5, not 4"), lost.toString());
         assertTrue(lost.problems().contains("PEER counted 1 but the table holds 0"), lost.toString());
     }

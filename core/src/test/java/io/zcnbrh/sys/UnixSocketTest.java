@@ -70,6 +70,11 @@ class UnixSocketTest {
             org.junit.jupiter.api.Assertions.assertTrue(twice.getMessage().contains("another daemon runs"),
                 twice.getMessage());
             try (UnixSocket c = UnixSocket.connect(path)) {
+                l.accept().close(); // the other end goes away
+                SyscallException gone = org.junit.jupiter.api.Assertions.assertThrows(SyscallException.class,
+                    () -> c.send(new byte[] {1}));
+                org.junit.jupiter.api.Assertions.assertTrue(gone.getMessage().contains("the peer closed the connection"),
+                    gone.getMessage());
                 IllegalArgumentException many = org.junit.jupiter.api.Assertions.assertThrows(
                     IllegalArgumentException.class, () -> c.send(new byte[1], new int[40]));
                 org.junit.jupiter.api.Assertions.assertTrue(many.getMessage().contains("descriptors per message"));
