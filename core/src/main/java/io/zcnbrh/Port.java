@@ -34,6 +34,37 @@ public interface Port extends AutoCloseable {
      */
     int poll(PacketHandler handler, int budget);
 
+    /**
+     * The receive loop's one call: polls up to {@code budget} packets into {@code handler}; when none are there it
+     * waits the way this backend should ({@link #awaitPackets}: AF_XDP blocks in poll(2) under light traffic and
+     * leaves the core to the kernel's receive work under heavy traffic, never spinning it away) and polls again.
+     * Returns how many packets were handled, 0 when {@code timeoutNanos} passed without any (so the caller can
+     * check whether to stop). Allocates nothing.
+     *
+     * <pre>{@code
+     * while (running) {
+     *     port.receive(packet -> process(packet.segment(), packet.length()), 64, 100_000_000);
+     * }
+     * }</pre>
+     */
+    default int receive(PacketHandler handler, int budget, long timeoutNanos) {
+        int n = poll(handler, budget);
+        if (n > 0) {
+            return n;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        long left = timeoutNanos;
+        while (left > 0) {
+            awaitPackets(left);
+            n = poll(handler, budget);
+            if (n > 0) {
+                return n;
+            }
+            left = deadline - System.nanoTime();
+        }
+        return 0;
+    }
+
     /** Gives a received or claimed packet back; this returns the credit (M5). */
     void release(Packet packet);
 
@@ -45,6 +76,35 @@ public interface Port extends AutoCloseable {
 
     /** Sends the first {@code length} bytes of a claimed packet; false when dropped for lack of ring space. */
     boolean transmit(Packet packet, int length);
+
+    /**
+     * Claims up to {@code max} free frames into {@code into[0..n)} and returns n: as many as are free now, 0 when
+     * none are (counted in ring_full_count like {@link #claim()}). Never waits. Allocates nothing.
+     */
+    default int claim(Packet[] into, int max) {
+        int n = 0;
+        Packet p;
+        while (n < max && (p = claim()) != null) {
+            into[n++] = p;
+        }
+        return n;
+    }
+
+    /**
+     * Sends {@code packets[0..count)}, packet i with {@code lengths[i]} bytes, and publishes them at once (one
+     * kick of the kernel for the batch, not one per packet). Returns how many were sent; the rest were dropped
+     * for lack of ring space (counted) and their frames are back in the pool. Allocates nothing.
+     */
+    default int transmit(Packet[] packets, int[] lengths, int count) {
+        int sent = 0;
+        for (int i = 0; i < count; i++) {
+            if (transmit(packets[i], lengths[i])) {
+                sent++;
+            }
+        }
+        flush();
+        return sent;
+    }
 
     /** Sends a received packet on without copying it (ownership transfer, M2/M3); false when dropped. */
     boolean forward(Packet packet);

@@ -1,7 +1,6 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
@@ -9,7 +8,6 @@ import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.netlab.VethPair;
-import io.zcnbrh.sys.NetNamespace;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -17,8 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Receive rate of 64-byte UDP frames on one veth end: AF_XDP (this library) against the JDK's DatagramChannel,
@@ -31,106 +27,108 @@ final class AfXdpBench {
 
     /** One measurement. */
     record Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent,
-               double cyclesPerPacket) {
+               double cyclesPerPacket, double offeredPps) {
         Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent) {
-            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, busyPercent, Double.NaN);
+            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, busyPercent, Double.NaN, Double.NaN);
         }
 
-        Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket) {
-            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, Double.NaN, Double.NaN);
+        Run(String impl, double pps, double allocatedBytesPerPacket, double cpuNanosPerPacket, double busyPercent,
+            double cyclesPerPacket) {
+            this(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, busyPercent, cyclesPerPacket, Double.NaN);
+        }
+
+        Run offered(double offered) {
+            return new Run(impl, pps, allocatedBytesPerPacket, cpuNanosPerPacket, busyPercent, cyclesPerPacket,
+                offered);
+        }
+
+        /** More than half of what the generator offered was taken: the rate is the generator's, not the receiver's. */
+        boolean generatorBound() {
+            return pps > 0.5 * offeredPps;
         }
     }
 
-    /** Where a receiver runs ({@code cpu} -1: unpinned) and whether it spins instead of sleeping when idle. */
-    record Placement(int cpu, boolean spin) {
+    /**
+     * Where a receiver runs ({@code cpu} -1: unpinned), whether it spins instead of sleeping when idle, and the
+     * signal it gives once it listens (its XDP program attached, the outer end's NAPI kthread pinned to its CPU):
+     * only then does the generator start.
+     */
+    record Placement(int cpu, boolean spin, java.util.concurrent.CountDownLatch ready) {
+        Placement(int cpu, boolean spin) {
+            this(cpu, spin, new java.util.concurrent.CountDownLatch(1));
+        }
+
+        /** The same placement with a fresh ready signal (one per measurement). */
+        Placement fresh() {
+            return new Placement(cpu, spin);
+        }
+
         void apply() {
             if (cpu >= 0) {
                 io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
             }
+        }
+
+        /** The receiver listens: the outer end's NAPI work moves to the receiver's CPU, the generator may start. */
+        void listening(VethPair veth) {
+            if (cpu >= 0) {
+                veth.pinNapi(cpu);
+            }
+            ready.countDown();
         }
     }
 
     private AfXdpBench() {
     }
 
+    /**
+     * The ring size every benchmarked port (and the C peer, configured like it) opens with: the library's default
+     * unless {@code --ring-size} says otherwise; the UMEM has twice as many frames.
+     */
+    static volatile int ringSize = PortConfig.defaults().ringSize();
+
     /** Ethernet/IPv4/UDP, 64 bytes, from the inner end to {@link VethPair#OUTER_IP}:9000, with a valid IP checksum. */
     static byte[] frame(VethPair veth) {
-        return frame(veth, 64);
+        return veth.udpFrameToOuter(64, PORT);
     }
 
     /** The same, {@code size} bytes long (64 to 1514). */
     static byte[] frame(VethPair veth, int size) {
-        byte[] f = new byte[size];
-        HexFormat hex = HexFormat.ofDelimiter(":");
-        System.arraycopy(hex.parseHex(VethPair.mac(veth.outer)), 0, f, 0, 6);
-        f[6] = 0x02; f[7] = 0x00; f[8] = 0x00; f[9] = 0x00; f[10] = 0x00; f[11] = 0x02;
-        f[12] = 0x08;
-        int ip = 14;
-        f[ip] = 0x45;
-        int total = size - 14;
-        f[ip + 2] = (byte) (total >> 8);
-        f[ip + 3] = (byte) total;
-        f[ip + 6] = 0x40; // don't fragment
-        f[ip + 8] = 64;   // TTL
-        f[ip + 9] = 17;   // UDP
-        byte[] src = {10, (byte) 213, 0, 2};
-        byte[] dst = {10, (byte) 213, 0, 1};
-        System.arraycopy(src, 0, f, ip + 12, 4);
-        System.arraycopy(dst, 0, f, ip + 16, 4);
-        int sum = 0;
-        for (int i = 0; i < 20; i += 2) {
-            sum += ((f[ip + i] & 0xff) << 8) | (f[ip + i + 1] & 0xff);
-        }
-        sum = (sum & 0xffff) + (sum >> 16);
-        sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
-        f[ip + 10] = (byte) (sum >> 8);
-        f[ip + 11] = (byte) sum;
-        int udp = ip + 20;
-        f[udp] = 0x30; f[udp + 1] = 0x39; // source port 12345
-        f[udp + 2] = (byte) (PORT >> 8);
-        f[udp + 3] = (byte) PORT;
-        f[udp + 4] = (byte) ((total - 20) >> 8);
-        f[udp + 5] = (byte) (total - 20); // UDP length; checksum 0 (none, allowed for IPv4)
-        return f;
+        return veth.udpFrameToOuter(size, PORT);
     }
 
-    /** Starts the generator thread: live-frames XDP_TX on the inner end until {@code stop}. */
-    static Thread generator(VethPair veth, BpfProgram tx, byte[] frame, AtomicBoolean stop, int cpu,
-                            java.util.concurrent.atomic.DoubleAdder offeredPps) {
-        Thread t = new Thread(() -> NetNamespace.call(veth.netns, () -> {
-            if (cpu >= 0) {
-                io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
-            }
-            int ifindex = XdpAttachment.ifindex(veth.inner);
-            long t0 = System.nanoTime();
-            long sent = 0;
-            while (!stop.get()) {
-                tx.generate(frame, ifindex, 20_000);
-                sent += 20_000;
-            }
-            offeredPps.add(sent / ((System.nanoTime() - t0) / 1e9));
-            return null;
-        }), "generator");
-        t.setDaemon(true);
-        t.start();
-        return t;
+    /** The median of {@code values} (the upper one of an even count). */
+    static double median(double[] values) {
+        double[] s = values.clone();
+        java.util.Arrays.sort(s);
+        return s[s.length / 2];
     }
 
-    static Run afxdp(VethPair veth, double seconds, double warmup, Placement at) {
-        at.apply();
-        try (AfXdpPort port = AfXdpPort.open(veth.outer + "@0", PortConfig.builder().ringSize(2048).build())) {
-            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long tid = Thread.currentThread().threadId();
-            RxCommand.receive(port, warmup, 0, at.spin()); // warm up the JIT on real traffic first
-            long before = threads.getThreadAllocatedBytes(tid);
-            long cpu0 = threads.getCurrentThreadCpuTime();
-            RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
-            long allocated = threads.getThreadAllocatedBytes(tid) - before;
-            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
-            return new Run("zcnbrh-afxdp-" + (port.zeroCopy() ? "zerocopy" : "copy"), r.pps(),
-                r.packets() == 0 ? Double.NaN : (double) allocated / r.packets(),
-                r.packets() == 0 ? Double.NaN : (double) cpu / r.packets());
+    /** Live-frames generator batch size: the kernel default (NAPI_POLL_WEIGHT); 128 and 256 offered no more here. */
+    static final int GENERATOR_BATCH = 64;
+
+    /**
+     * Runs {@code receiver} (which opens, calls {@link Placement#listening}, then measures) against the live-frames
+     * generator started once it listens; returns its run with the rate the generator offered.
+     */
+    static Run measure(VethPair veth, byte[] frame, int generatorCpu, Placement at,
+                       java.util.function.Function<Placement, Run> receiver) throws Exception {
+        Placement fresh = at.fresh();
+        java.util.concurrent.CompletableFuture<Run> f =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> receiver.apply(fresh));
+        while (!fresh.ready().await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (f.isDone()) {
+                return f.get(); // failed before it listened: get() throws why
+            }
         }
+        Run run;
+        double offered;
+        try (io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame,
+            generatorCpu, GENERATOR_BATCH)) {
+            run = f.get();
+            offered = gen.offeredPps();
+        }
+        return run.offered(offered);
     }
 
     /**
@@ -147,7 +145,8 @@ final class AfXdpBench {
         try (BpfProgram pass = ownProgram ? null : BpfProgram.load(ProgramType.XDP,
                  new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
              XdpAttachment a = pass == null ? null : XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER);
-             io.zcnbrh.Port port = io.zcnbrh.Zcnbrh.open(spec, PortConfig.builder().ringSize(2048).build())) {
+             io.zcnbrh.Port port = io.zcnbrh.Zcnbrh.open(spec, PortConfig.builder().ringSize(ringSize).build())) {
+            at.listening(veth);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();
             RxCommand.receive(port, warmup, 0);
@@ -172,6 +171,21 @@ final class AfXdpBench {
         }
     }
 
+    /** The kernel's ceiling on this bed: an XDP program on the outer end that counts and drops every frame. */
+    static Run xdpDrop(VethPair veth, double seconds, double warmup, Placement at) throws InterruptedException {
+        at.apply();
+        try (io.zcnbrh.netlab.FrameCounter counter = io.zcnbrh.netlab.FrameCounter.attach(null, veth.outer,
+            "udp dst port " + PORT)) {
+            at.listening(veth);
+            Thread.sleep((long) (warmup * 1000));
+            long n0 = counter.frames();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long n = counter.frames() - n0;
+            return new Run("kernel-xdp-drop", n / ((System.nanoTime() - t0) / 1e9), 0, Double.NaN, Double.NaN);
+        }
+    }
+
     static Run datagramChannel(VethPair veth, double seconds, double warmup, Placement at) throws IOException {
         at.apply();
         // the outer end needs an address and NAPI (an XDP_PASS program) to take the generator's frames into its stack
@@ -181,6 +195,7 @@ final class AfXdpBench {
              DatagramChannel ch = DatagramChannel.open()) {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
             ch.bind(new InetSocketAddress(VethPair.OUTER_IP, PORT));
+            at.listening(veth);
             ByteBuffer buf = ByteBuffer.allocateDirect(2048);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();

@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", description = "Run a benchmark side by side with its peers (JMH).")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "what to benchmark: receive (every backend and DatagramChannel), ring, shm "
-        + "or afxdp")
+    @Parameters(index = "0", description = "what to benchmark: receive (every backend and DatagramChannel), transmit "
+        + "(every sender, counted at the far end), forward (AF_XDP hairpin), ring, shm, afxdp or latency")
     String what;
 
     @Option(names = "--json", description = "print one JSON object per result line instead of a table")
@@ -83,16 +83,36 @@ public final class BenchCommand implements Callable<Integer> {
         description = "afxdp: what an idle receiver does: default (the library's), spin (busy poll, never sleeps)")
     String receiverIdle;
 
+    @Option(names = "--senders", split = ",", description = "transmit: which senders (default: all; --quick: AF_XDP "
+        + "and DatagramChannel)")
+    List<String> senders;
+
+    @Option(names = "--against", defaultValue = "jdk",
+        description = "afxdp: the peer measured in the same run: jdk (DatagramChannel) or c (a libxdp receiver, "
+            + "bench/peers/xsk_peer.c, built with gcc)")
+    String against;
+
+    @Option(names = "--ring-size", defaultValue = "0",
+        description = "receive, transmit, forward, afxdp: ring size of every port and of the C peer (default: the "
+            + "library's default; the UMEM has twice as many frames)")
+    int ringSize;
+
     @Override
     public Integer call() throws Exception {
+        if (ringSize > 0) {
+            AfXdpBench.ringSize = ringSize;
+        }
         return switch (what) {
             case "ring" -> ring();
             case "shm" -> shm();
             case "afxdp" -> afxdp();
             case "receive" -> receive();
             case "latency" -> latency();
+            case "transmit" -> transmit();
+            case "forward" -> forward();
             default -> {
-                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp, receive, latency");
+                System.err.println("unknown benchmark '" + what + "'; available: ring, shm, afxdp, receive, transmit, "
+                    + "forward, latency");
                 yield 2;
             }
         };
@@ -153,6 +173,36 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int transmit() throws Exception {
+        List<String> who = senders != null ? senders : quick ? TransmitBenchmark.QUICK
+            : List.copyOf(TransmitBenchmark.SENDERS.keySet());
+        if (!json) {
+            System.out.printf(Locale.ROOT, "bench transmit: %s, 64-byte UDP frames, %d round(s) of %.1f s after 1 s of "
+                + "warm-up; senders on CPU %s, the far end (its threaded NAPI, counting in XDP) on CPU %s%n", who,
+                rounds, seconds, cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu),
+                cpuOrAny(generatorCpu) < 0 ? "any" : cpuOrAny(generatorCpu));
+        }
+        TransmitBenchmark.print(TransmitBenchmark.run(who, rounds, seconds, cpuOrAny(receiverCpu),
+            cpuOrAny(generatorCpu)), json);
+        return 0;
+    }
+
+    private int forward() throws Exception {
+        if (!List.of("none", "c").contains(against.equals("jdk") ? "none" : against)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "forward: --against must be c (or left out), was '" + against + "'");
+        }
+        if (!json) {
+            System.out.printf(Locale.ROOT, "bench forward: 64-byte UDP from the live-frames generator (CPU %s) through "
+                + "an AF_XDP hairpin (CPU %s) back to the far end, %d round(s) of %.1f s%n",
+                cpuOrAny(generatorCpu) < 0 ? "any" : cpuOrAny(generatorCpu),
+                cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu), rounds, seconds);
+        }
+        ForwardBenchmark.print(ForwardBenchmark.run(rounds, seconds, cpuOrAny(generatorCpu), cpuOrAny(receiverCpu),
+            against.equals("c")), json);
+        return 0;
+    }
+
     private int receive() throws Exception {
         List<String> who = receivers != null ? receivers : quick ? ReceiveBenchmark.QUICK
             : List.copyOf(ReceiveBenchmark.RECEIVERS.keySet());
@@ -179,90 +229,82 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * AF_XDP against DatagramChannel, the same generator, in ABBA order across rounds (A first in odd rounds, B
+     * first in even ones), so a speed level the VM lands on is shared by both.
+     */
     private int afxdp() throws Exception {
-        System.out.printf(Locale.ROOT, "generator on CPU %s, receivers on CPU %s, idle receiver: %s%n",
+        System.out.printf(Locale.ROOT, "bench afxdp: 64-byte UDP, live-frames XDP_TX generator on CPU %s, receivers "
+            + "and the outer end's threaded NAPI on CPU %s, idle receiver: %s, %d round(s) of %.1f s%n",
             cpuOrAny(generatorCpu) < 0 ? "any" : cpuOrAny(generatorCpu),
-            cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu), receiverIdle);
-        double[] ours = new double[rounds];
-        double[] peer = new double[rounds];
-        double oursAlloc = 0;
-        double peerAlloc = 0;
-        String oursName = "zcnbrh-afxdp";
-        double[] oursCpu = new double[rounds];
-        double[] peerCpu = new double[rounds];
-        try (io.zcnbrh.netlab.VethPair veth = new io.zcnbrh.netlab.VethPair().withUdpPath();
-             io.zcnbrh.bpf.BpfProgram tx = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP,
-                 new io.zcnbrh.bpf.asm.Assembler().ret(io.zcnbrh.bpf.TestRunResult.XDP_TX).build(), "generator")) {
+            cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu), receiverIdle, rounds, seconds);
+        AfXdpBench.Run[] ours = new AfXdpBench.Run[rounds];
+        AfXdpBench.Run[] peer = new AfXdpBench.Run[rounds];
+        if (!List.of("jdk", "c", "xdp-drop").contains(against)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "--against must be jdk, c or xdp-drop, was '" + against + "'");
+        }
+        java.nio.file.Path cPeer = against.equals("c") ? CPeer.build() : null;
+        String peerName = cPeer != null ? "C libxdp" : against.equals("xdp-drop") ? "kernel XDP_DROP"
+            : "DatagramChannel";
+        try (io.zcnbrh.netlab.VethPair veth = new io.zcnbrh.netlab.VethPair().withUdpPath()) {
             byte[] frame = AfXdpBench.frame(veth);
+            AfXdpBench.Placement at = placement();
             for (int r = 0; r < rounds; r++) {
-                java.util.concurrent.atomic.DoubleAdder[] offered = {new java.util.concurrent.atomic.DoubleAdder(),
-                    new java.util.concurrent.atomic.DoubleAdder()};
-                for (int which = 0; which < 2; which++) {
-                    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-                    Thread gen = null;
-                    try {
-                        if (which == 0) {
-                            // the port must exist before traffic: open happens inside afxdp(), so start after a moment
-                            java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
-                                java.util.concurrent.CompletableFuture.supplyAsync(() -> AfXdpBench.afxdp(veth, seconds, 1, placement()));
-                            Thread.sleep(300);
-                            gen = AfXdpBench.generator(veth, tx, frame, stop, cpuOrAny(generatorCpu), offered[which]);
-                            AfXdpBench.Run run = f.get();
-                            ours[r] = run.pps();
-                            oursAlloc = run.allocatedBytesPerPacket();
-                            oursCpu[r] = run.cpuNanosPerPacket();
-                            oursName = run.impl();
-                        } else {
-                            java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
-                                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                                    try {
-                                        return AfXdpBench.datagramChannel(veth, seconds, 1, placement());
-                                    } catch (java.io.IOException e) {
-                                        throw new java.io.UncheckedIOException(e);
-                                    }
-                                });
-                            Thread.sleep(300);
-                            gen = AfXdpBench.generator(veth, tx, frame, stop, cpuOrAny(generatorCpu), offered[which]);
-                            AfXdpBench.Run run = f.get();
-                            peer[r] = run.pps();
-                            peerAlloc = run.allocatedBytesPerPacket();
-                            peerCpu[r] = run.cpuNanosPerPacket();
-                        }
-                    } finally {
-                        stop.set(true);
-                        if (gen != null) {
-                            gen.join(10_000);
-                        }
+                for (int k = 0; k < 2; k++) {
+                    boolean oursNow = (k == 0) == (r % 2 == 0);
+                    if (oursNow) {
+                        ours[r] = AfXdpBench.measure(veth, frame, cpuOrAny(generatorCpu), at, p -> AfXdpBench.port(
+                            "zcnbrh-afxdp", veth, "afxdp:" + veth.outer + "@0", seconds, 1, p));
+                    } else {
+                        peer[r] = AfXdpBench.measure(veth, frame, cpuOrAny(generatorCpu), at, p -> {
+                            try {
+                                return cPeer != null ? CPeer.run(cPeer, "rx", veth, AfXdpBench.ringSize, 2 * AfXdpBench.ringSize, seconds, 1, p, null)
+                                    : against.equals("xdp-drop") ? AfXdpBench.xdpDrop(veth, seconds, 1, p)
+                                    : AfXdpBench.datagramChannel(veth, seconds, 1, p);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
                     }
                 }
-                if (json) {
-                    System.out.printf(Locale.ROOT, "{\"bench\":\"afxdp\",\"impl\":\"%s\",\"round\":%d,"
-                        + "\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f,\"offered_pps\":%.0f,"
-                        + "\"receiver_cpu_ns_per_packet\":%.0f}%n", oursName, r + 1, ours[r], oursAlloc,
-                        offered[0].sum(), oursCpu[r]);
-                    System.out.printf(Locale.ROOT, "{\"bench\":\"afxdp\",\"impl\":\"jdk-datagramchannel\","
-                        + "\"round\":%d,\"ops_per_sec\":%.0f,\"alloc_bytes_per_packet\":%.4f,\"offered_pps\":%.0f,"
-                        + "\"receiver_cpu_ns_per_packet\":%.0f}%n", r + 1, peer[r], peerAlloc, offered[1].sum(),
-                        peerCpu[r]);
-                } else {
-                    System.out.printf(Locale.ROOT, "round %d: %s %.3f Mpps of %.3f offered, %.0f ns CPU/packet, "
-                        + "%.4f B/packet | DatagramChannel %.3f Mpps of %.3f offered, %.0f ns CPU/packet, %.1f B/packet"
-                        + " | ratio %.2f, CPU/packet ratio %.1f%n", r + 1, oursName, ours[r] / 1e6,
-                        offered[0].sum() / 1e6, oursCpu[r], oursAlloc, peer[r] / 1e6, offered[1].sum() / 1e6,
-                        peerCpu[r], peerAlloc, ours[r] / peer[r], peerCpu[r] / oursCpu[r]);
+                for (AfXdpBench.Run run : new AfXdpBench.Run[] {ours[r], peer[r]}) {
+                    if (json) {
+                        System.out.printf(Locale.ROOT, "{\"bench\":\"afxdp\",\"impl\":\"%s\",\"round\":%d,"
+                            + "\"mpps\":%.4f,\"offered_mpps\":%.4f,\"generator_bound\":%s,"
+                            + "\"alloc_bytes_per_packet\":%.4f,\"receiver_cpu_ns_per_packet\":%.0f}%n", run.impl(),
+                            r + 1, run.pps() / 1e6, run.offeredPps() / 1e6, run.generatorBound(),
+                            run.allocatedBytesPerPacket(), run.cpuNanosPerPacket());
+                    }
+                }
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "round %d: AF_XDP %.3f Mpps of %.3f offered, %.0f ns CPU/packet, "
+                        + "%.4f B/packet | %s %.3f Mpps of %.3f offered, %.0f ns CPU/packet, %.1f B/packet"
+                        + " | ratio %.2f%s%n", r + 1, ours[r].pps() / 1e6, ours[r].offeredPps() / 1e6,
+                        ours[r].cpuNanosPerPacket(), ours[r].allocatedBytesPerPacket(), peerName, peer[r].pps() / 1e6,
+                        peer[r].offeredPps() / 1e6, peer[r].cpuNanosPerPacket(), peer[r].allocatedBytesPerPacket(),
+                        ours[r].pps() / peer[r].pps(), ours[r].generatorBound() || peer[r].generatorBound()
+                            ? "  GENERATOR-BOUND (a receiver took more than half of what was offered)" : "");
                 }
             }
         }
-        java.util.Arrays.sort(ours);
-        java.util.Arrays.sort(peer);
-        java.util.Arrays.sort(oursCpu);
-        java.util.Arrays.sort(peerCpu);
+        double mo = AfXdpBench.median(java.util.Arrays.stream(ours).mapToDouble(AfXdpBench.Run::pps).toArray());
+        double mp = AfXdpBench.median(java.util.Arrays.stream(peer).mapToDouble(AfXdpBench.Run::pps).toArray());
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = ours[r].pps() / peer[r].pps();
+        }
         if (!json) {
-            System.out.printf(Locale.ROOT, "median: %s %.3f Mpps, DatagramChannel %.3f Mpps, ratio %.2f; receiver CPU "
-                + "%.0f vs %.0f ns/packet, ratio %.1f (64-byte UDP frames from a live-frames XDP_TX generator on the "
-                + "veth peer)%n", oursName, ours[rounds / 2] / 1e6, peer[rounds / 2] / 1e6,
-                ours[rounds / 2] / peer[rounds / 2], oursCpu[rounds / 2], peerCpu[rounds / 2],
-                peerCpu[rounds / 2] / oursCpu[rounds / 2]);
+            System.out.printf(Locale.ROOT, "median: AF_XDP %.3f Mpps, %s %.3f Mpps, median ratio %.2f "
+                + "(offered %.3f Mpps); receiver CPU %.0f vs %.0f ns/packet%n", mo / 1e6, peerName, mp / 1e6,
+                AfXdpBench.median(ratios), AfXdpBench.median(java.util.Arrays.stream(ours)
+                    .mapToDouble(AfXdpBench.Run::offeredPps).toArray()) / 1e6,
+                AfXdpBench.median(java.util.Arrays.stream(ours).mapToDouble(AfXdpBench.Run::cpuNanosPerPacket)
+                    .toArray()),
+                AfXdpBench.median(java.util.Arrays.stream(peer).mapToDouble(AfXdpBench.Run::cpuNanosPerPacket)
+                    .toArray()));
         }
         return 0;
     }

@@ -123,8 +123,7 @@ final class LatencyBenchmark {
         try (Port port = Zcnbrh.open(spec, PortConfig.builder().ringSize(256).filter(spec.contains(":udp:") ? null
             : "udp src port 9100").build())) {
             boolean frames = port.content() == Port.Content.ETHERNET_FRAMES;
-            byte[] dstMac = HexFormat.ofDelimiter(":").parseHex(VethPair.ip("-n", veth.netns, "-br", "link", "show",
-                veth.inner).trim().split("\\s+")[2]);
+            byte[] dstMac = HexFormat.ofDelimiter(":").parseHex(veth.innerMac());
             byte[] srcMac = HexFormat.ofDelimiter(":").parseHex(VethPair.mac(veth.outer));
             byte[] srcIp = InetAddress.getByName(VethPair.OUTER_IP).getAddress();
             byte[] dstIp = InetAddress.getByName(VethPair.INNER_IP).getAddress();

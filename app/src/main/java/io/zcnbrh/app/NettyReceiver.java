@@ -56,6 +56,7 @@ final class NettyReceiver {
                         ReferenceCountUtil.release(msg);
                     }
                 }).bind(new InetSocketAddress(VethPair.OUTER_IP, 9000)).sync().channel();
+            at.listening(veth);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             Thread.sleep((long) (warmup * 1000));
             long tid = thread.get();

@@ -1,9 +1,5 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.bpf.BpfProgram;
-import io.zcnbrh.bpf.ProgramType;
-import io.zcnbrh.bpf.TestRunResult;
-import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.netlab.VethPair;
 
 import java.io.IOException;
@@ -16,10 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.DoubleAdder;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The standard receive benchmark (M17): one veth pair, one traffic generator (XDP_TX in BPF_PROG_TEST_RUN's
@@ -47,12 +40,24 @@ final class ReceiveBenchmark {
     static final List<String> QUICK = List.of("zcnbrh-afxdp", "netty-epoll", "jdk-datagramchannel");
 
     /** One receiver at one frame size over every round. */
-    record Result(String receiver, int size, double[] mpps, double nsPerPacket, double busyPercent, double allocPerPacket,
-                  double cyclesPerPacket) {
+    record Result(String receiver, int size, double[] mpps, double[] offeredMpps, double nsPerPacket,
+                  double busyPercent, double allocPerPacket, double cyclesPerPacket) {
         double median() {
-            double[] s = mpps.clone();
-            Arrays.sort(s);
-            return s[s.length / 2];
+            return AfXdpBench.median(mpps);
+        }
+
+        double offeredMedian() {
+            return AfXdpBench.median(offeredMpps);
+        }
+
+        /** Whether any round took more than half of what was offered: then the generator, not the receiver, set it. */
+        boolean generatorBound() {
+            for (int i = 0; i < mpps.length; i++) {
+                if (mpps[i] > 0.5 * offeredMpps[i]) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -67,43 +72,44 @@ final class ReceiveBenchmark {
             }
         }
         List<Result> out = new ArrayList<>();
-        try (VethPair veth = new VethPair().withUdpPath();
-             BpfProgram tx = BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_TX).build(),
-                 "generator")) {
+        try (VethPair veth = new VethPair().withUdpPath()) {
             for (int size : sizes) {
                 byte[] frame = AfXdpBench.frame(veth, size);
                 Map<String, double[]> mpps = new LinkedHashMap<>();
+                Map<String, double[]> offered = new LinkedHashMap<>();
                 Map<String, double[][]> other = new LinkedHashMap<>();
                 for (String r : receivers) {
                     mpps.put(r, new double[rounds]);
+                    offered.put(r, new double[rounds]);
                     other.put(r, new double[rounds][4]);
                 }
                 for (int round = 0; round < rounds; round++) {
                     for (String r : receivers) {
                         String pattern = RECEIVERS.get(r);
-                        Supplier<AfXdpBench.Run> receiver = pattern == null ? () -> {
+                        Function<AfXdpBench.Placement, AfXdpBench.Run> receiver = pattern == null ? p -> {
                             try {
-                                return AfXdpBench.datagramChannel(veth, seconds, 0.5, at);
+                                return AfXdpBench.datagramChannel(veth, seconds, 0.5, p);
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
-                        } : pattern.startsWith("netty:") ? () -> {
+                        } : pattern.startsWith("netty:") ? p -> {
                             try {
-                                return NettyReceiver.run(pattern.substring(6), veth, seconds, 0.5, at);
+                                return NettyReceiver.run(pattern.substring(6), veth, seconds, 0.5, p);
                             } catch (Exception e) {
                                 throw new IllegalStateException("netty " + pattern + ": " + e, e);
                             }
-                        } : () -> AfXdpBench.port(r, veth, pattern.replace("IFACE", veth.outer)
-                            .replace("ADDR", VethPair.OUTER_IP), seconds, 0.5, at);
-                        AfXdpBench.Run run = measure(veth, tx, frame, generatorCpu, receiver);
+                        } : p -> AfXdpBench.port(r, veth, pattern.replace("IFACE", veth.outer)
+                            .replace("ADDR", VethPair.OUTER_IP), seconds, 0.5, p);
+                        AfXdpBench.Run run = AfXdpBench.measure(veth, frame, generatorCpu, at, receiver);
                         mpps.get(r)[round] = run.pps() / 1e6;
+                        offered.get(r)[round] = run.offeredPps() / 1e6;
                         other.get(r)[round] = new double[] {run.cpuNanosPerPacket(), run.busyPercent(),
                             run.allocatedBytesPerPacket(), run.cyclesPerPacket()};
                     }
                 }
                 for (String r : receivers) {
                     double[][] o = other.get(r);
-                    out.add(new Result(r, size, mpps.get(r), median(o, 0), median(o, 1), median(o, 2), median(o, 3)));
+                    out.add(new Result(r, size, mpps.get(r), offered.get(r), median(o, 0), median(o, 1), median(o, 2), median(o, 3)));
                 }
             }
         }
@@ -119,23 +125,6 @@ final class ReceiveBenchmark {
         return v[v.length / 2];
     }
 
-    private static AfXdpBench.Run measure(VethPair veth, BpfProgram tx, byte[] frame, int generatorCpu,
-                                          Supplier<AfXdpBench.Run> receiver) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread gen = null;
-        try {
-            CompletableFuture<AfXdpBench.Run> f = CompletableFuture.supplyAsync(receiver);
-            Thread.sleep(300); // the receiver is open before traffic starts
-            gen = AfXdpBench.generator(veth, tx, frame, stop, generatorCpu, new DoubleAdder());
-            return f.get();
-        } finally {
-            stop.set(true);
-            if (gen != null) {
-                gen.join(10_000);
-            }
-        }
-    }
-
     /** The ratio of {@code r}'s median to DatagramChannel's at the same size, or NaN. */
     static double ratio(List<Result> all, Result r) {
         for (Result b : all) {
@@ -147,14 +136,21 @@ final class ReceiveBenchmark {
     }
 
     static void printTable(List<Result> all, String cycles) {
-        System.out.printf(Locale.ROOT, "%-22s %5s %8s %17s %9s %7s %10s %9s%n", "receiver", "size", "Mpps",
-            "(min-max)", "ns CPU/p", "busy%", "B alloc/p", "x DGChan");
+        System.out.printf(Locale.ROOT, "%-22s %5s %8s %17s %8s %9s %7s %10s %9s%n", "receiver", "size", "Mpps",
+            "(min-max)", "offered", "ns CPU/p", "busy%", "B alloc/p", "x DGChan");
+        boolean anyBound = false;
         for (Result r : all) {
             double[] s = r.mpps().clone();
             Arrays.sort(s);
-            System.out.printf(Locale.ROOT, "%-22s %5d %8.3f %17s %9.0f %7.0f %10.4f %9.2f%n", r.receiver(), r.size(),
-                r.median(), String.format(Locale.ROOT, "(%.3f-%.3f)", s[0], s[s.length - 1]), r.nsPerPacket(),
-                r.busyPercent(), r.allocPerPacket(), ratio(all, r));
+            anyBound |= r.generatorBound();
+            System.out.printf(Locale.ROOT, "%-22s %5d %8.3f %17s %8.3f %9.0f %7.0f %10.4f %9.2f%s%n", r.receiver(),
+                r.size(), r.median(), String.format(Locale.ROOT, "(%.3f-%.3f)", s[0], s[s.length - 1]),
+                r.offeredMedian(), r.nsPerPacket(), r.busyPercent(), r.allocPerPacket(), ratio(all, r),
+                r.generatorBound() ? "  GENERATOR-BOUND" : "");
+        }
+        if (anyBound) {
+            System.out.println("GENERATOR-BOUND: the receiver took more than half of what the generator offered in a "
+                + "round, so that rate is the generator's, not the receiver's");
         }
         System.out.println("cycles per packet: " + cycles);
     }
@@ -164,10 +160,10 @@ final class ReceiveBenchmark {
             double[] s = r.mpps().clone();
             Arrays.sort(s);
             System.out.printf(Locale.ROOT, "{\"receiver\":\"%s\",\"size\":%d,\"mpps\":%.4f,\"mpps_min\":%.4f,"
-                + "\"mpps_max\":%.4f,\"rounds\":%d,\"ns_per_packet\":%.1f,\"cpu_busy_percent\":%.1f,"
+                + "\"mpps_max\":%.4f,\"offered_mpps\":%.4f,\"generator_bound\":%s,\"rounds\":%d,\"ns_per_packet\":%.1f,\"cpu_busy_percent\":%.1f,"
                 + "\"alloc_bytes_per_packet\":%.4f,\"ratio_vs_datagramchannel\":%.3f,\"cycles_per_packet\":%s,"
                 + "\"cycles_note\":\"%s\"}%n", r.receiver(), r.size(), r.median(), s[0], s[s.length - 1],
-                s.length, r.nsPerPacket(), r.busyPercent(), r.allocPerPacket(), ratio(all, r),
+                r.offeredMedian(), r.generatorBound(), s.length, r.nsPerPacket(), r.busyPercent(), r.allocPerPacket(), ratio(all, r),
                 Double.isNaN(r.cyclesPerPacket()) ? "null" : String.format(Locale.ROOT, "%.0f", r.cyclesPerPacket()),
                 Double.isNaN(r.cyclesPerPacket()) ? cycles : "perf_event_open, the receiving thread");
         }

@@ -102,9 +102,12 @@ public final class RxCommand implements Callable<Integer> {
                 + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
             String mode = port.mode();
             if (json) {
+                StringBuilder all = new StringBuilder();
+                c.snapshot().forEach((k, v) -> all.append(all.isEmpty() ? "" : ",").append('"').append(k)
+                    .append("\":").append(v));
                 System.out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"mode\":\"%s\",\"packets\":%d,\"bytes\":%d,"
-                    + "\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d}%n", port.backend(), mode, r.packets, r.bytes,
-                    r.seconds, r.pps, drops);
+                    + "\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d,\"counters\":{%s}}%n", port.backend(), mode,
+                    r.packets, r.bytes, r.seconds, r.pps, drops, all);
             } else {
                 System.out.printf(Locale.ROOT, "rx: %d packets, %d bytes in %.2f s; %.3f Mpps after %.1f s warm-up; "
                     + "drops %d; %s%n", r.packets, r.bytes, r.seconds, r.pps / 1e6, warmup, drops, c);

@@ -1,6 +1,5 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
@@ -14,11 +13,10 @@ import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code zcnbrh tx SPEC --to IP:PORT}: sends sequenced UDP datagrams through a port's transmit path (claim, write
- * in place, transmit), at a rate or as fast as it goes. Frame ports get Ethernet/IPv4/UDP frames built around the
+ * {@code zcnbrh tx SPEC --to IP:PORT}: sends sequenced UDP datagrams through a port's batch transmit path (claim
+ * 64, write in place, transmit with one kick; see {@link Transmitter}), at a rate or as fast as it goes. Frame ports get Ethernet/IPv4/UDP frames built around the
  * payload; UDP-flow ports send the payload to their peer.
  */
 @Command(name = "tx", description = "Send sequenced UDP datagrams through a port (rate, size, count, destination).")
@@ -41,7 +39,8 @@ public final class TxCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "64", description = "payload bytes (at least 8: the sequence number)")
     int size;
 
-    @Option(names = "--count", defaultValue = "1000", description = "datagrams to send (0: until --seconds)")
+    @Option(names = "--count", defaultValue = "-1",
+        description = "datagrams to send (0: no limit; default: 1000, or no limit when --seconds is given)")
     long count;
 
     @Option(names = "--seconds", defaultValue = "0", description = "stop after this many seconds (0: no limit)")
@@ -70,38 +69,21 @@ public final class TxCommand implements Callable<Integer> {
             byte[] dstIp = frames ? InetAddress.getByName(d[0]).getAddress() : null;
             byte[] srcIp = InetAddress.getByName(s[0]).getAddress();
             int offset = frames ? UdpFlow.PAYLOAD_OFFSET : 0;
+            long limit = count >= 0 ? count : seconds > 0 ? 0 : 1000;
             long intervalNanos = rate > 0 ? (long) (1e9 / rate) : 0;
             long start = System.nanoTime();
             long end = seconds > 0 ? start + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            long sent = 0;
-            long noFrame = 0;
-            StatusLine status = new StatusLine(System.err, !quiet);
-            while ((count <= 0 || sent < count) && System.nanoTime() < end) {
-                if (intervalNanos > 0) {
-                    long due = start + sent * intervalNanos;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        port.flush();
-                        LockSupport.parkNanos(wait);
-                    }
-                }
-                Packet p = port.claim();
-                if (p == null) {
-                    noFrame++;
-                    port.flush();
-                    Thread.onSpinWait();
-                    status.tick(port);
-                    continue;
-                }
-                UdpFlow.write(p.segment().asSlice(offset), sent, size);
-                int length = frames ? UdpFrame.writeHeaders(p.segment(), dst, src, srcIp, dstIp,
-                    Integer.parseInt(s[1]), Integer.parseInt(d[1]), size) : size;
-                port.transmit(p, length);
-                sent++;
-                status.tick(port);
+            byte[] headers = new byte[offset];
+            if (frames) {
+                UdpFrame.writeHeaders(java.lang.foreign.MemorySegment.ofArray(headers), dst, src, srcIp, dstIp,
+                    Integer.parseInt(s[1]), Integer.parseInt(d[1]), size);
             }
-            port.flush();
+            Transmitter tx = new Transmitter(port, headers, size);
+            StatusLine status = new StatusLine(System.err, !quiet);
+            tx.run(limit, end, intervalNanos, status::tick);
             status.finish();
+            long sent = tx.sent();
+            long noFrame = tx.noFrame();
             double elapsed = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "tx: %d datagrams of %d bytes in %.2f s (%.3f Mpps) through %s; waited for "
                 + "a free frame %d times; %s%n", sent, size, elapsed, sent / elapsed / 1e6, port.spec(), noFrame,

@@ -16,16 +16,20 @@ class BenchReceiveTest {
         assertEquals(0, r.exitCode(), r.out() + r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(3, lines.length, r.out());
-        Pattern p = Pattern.compile("^\\{\"receiver\":\"([a-z_-]+)\",\"size\":64,\"mpps\":([0-9.]+),.*\"ns_per_packet\":"
+        Pattern p = Pattern.compile("^\\{\"receiver\":\"([a-z_-]+)\",\"size\":64,\"mpps\":([0-9.]+),.*"
+            + "\"offered_mpps\":([0-9.]+),\"generator_bound\":(true|false),.*\"ns_per_packet\":"
             + "([0-9.]+),.*\"alloc_bytes_per_packet\":([0-9.]+),\"ratio_vs_datagramchannel\":([0-9.]+),.*}$");
         for (String line : lines) {
             Matcher m = p.matcher(line);
             assertTrue(m.matches(), line);
             assertTrue(Double.parseDouble(m.group(2)) > 0, "packets arrived: " + line);
+            assertTrue(Double.parseDouble(m.group(3)) > 0, "the generator's offered rate is reported: " + line);
+            assertEquals(Double.parseDouble(m.group(2)) > 0.5 * Double.parseDouble(m.group(3)),
+                Boolean.parseBoolean(m.group(4)), "generator-bound means more than half of what was offered: " + line);
             if (m.group(1).equals("jdk-datagramchannel")) {
-                assertEquals(1.0, Double.parseDouble(m.group(5)), 1e-9);
+                assertEquals(1.0, Double.parseDouble(m.group(7)), 1e-9);
             } else if (m.group(1).startsWith("zcnbrh")) {
-                assertTrue(Double.parseDouble(m.group(4)) < 1, "no allocation per packet: " + line);
+                assertTrue(Double.parseDouble(m.group(6)) < 1, "no allocation per packet: " + line);
             }
         }
     }

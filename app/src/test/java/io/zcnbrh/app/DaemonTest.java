@@ -138,12 +138,12 @@ class DaemonTest {
                 String s = Unprivileged.finish(second);
                 assertEquals(1, second.exitValue(), s);
                 assertTrue(s.contains(veth.outer + "@0 is taken by pid"), s);
-                // a grant's frame limit: the default 4096-frame UMEM is more than frames=1024 allows
+                // a grant's frame limit: the default 16384-frame UMEM is more than frames=1024 allows
                 Process big = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@1", "--daemon-socket", sock,
                     "--seconds", "1");
                 String b = Unprivileged.finish(big);
                 assertEquals(1, big.exitValue(), b);
-                assertTrue(b.contains("allows 1024 frames; asked for 4096"), b);
+                assertTrue(b.contains("allows 1024 frames; asked for " + 2 * io.zcnbrh.PortConfig.DEFAULT_RING_SIZE), b);
 
                 long sent9000 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 400, 64, SECOND);
                 long sent9001 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 400, 64, SECOND);

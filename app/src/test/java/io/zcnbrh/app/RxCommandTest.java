@@ -48,7 +48,8 @@ class RxCommandTest {
             assertEquals(0, rc, out);
             assertEquals(2000, sender.get(10, TimeUnit.SECONDS));
             Matcher m = Pattern.compile("^\\{\"backend\":\"" + backend + "\",\"mode\":\"" + mode + "\",\"packets\":(\\d+),"
-                + "\"bytes\":(\\d+),\"seconds\":[0-9.]+,\"pps\":[0-9]+,\"drops\":(\\d+)}$").matcher(out);
+                + "\"bytes\":(\\d+),\"seconds\":[0-9.]+,\"pps\":[0-9]+,\"drops\":(\\d+),\"counters\":\\{[^}]*}}$")
+                .matcher(out);
             assertTrue(m.find(), out);
             int g = mode.startsWith("(") ? 1 : 0; // a mode alternative is a group of its own
             long packets = Long.parseLong(m.group(1 + g));

@@ -132,7 +132,7 @@ class ToolCommandsTest {
             veth.withOuterAddress();
             String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
                 .replace("INNER", VethPair.INNER_IP);
-            String innerMac = VethPair.ip("-n", veth.netns, "-br", "link", "show", veth.inner).trim().split("\\s+")[2];
+            String innerMac = veth.innerMac();
             CompletableFuture<long[]> receiver = CompletableFuture.supplyAsync(() -> NetNamespace.call(veth.netns, () -> {
                 try (DatagramChannel ch = DatagramChannel.open()) {
                     ch.bind(new InetSocketAddress(VethPair.INNER_IP, 9100));
@@ -165,6 +165,26 @@ class ToolCommandsTest {
             long[] got = receiver.get(15, TimeUnit.SECONDS);
             assertEquals(300, got[0], "all arrived: " + r.out());
             assertEquals(0, got[1], "in order, every byte");
+        }
+    }
+
+    @Test
+    void txWithSecondsAloneSendsUntilThenAndEveryFrameArrives() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
+                 "udp dst port 9100")) {
+            CliRun r = CliRun.of("tx", "afxdp:" + veth.outer + "@0", "--to", VethPair.INNER_IP + ":9100",
+                "--dst-mac", veth.innerMac(), "--seconds", "1", "--quiet");
+            assertEquals(0, r.exitCode(), r.out() + r.err());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tx: (\\d+) datagrams").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            long sent = Long.parseLong(m.group(1));
+            assertTrue(sent > 1000, "--seconds alone is not stopped by a default count: " + r.out());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (far.frames() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(sent, far.frames(), "every frame tx counted arrived at the far end");
         }
     }
 }

@@ -28,6 +28,8 @@ public abstract class BasePort implements Port {
     /** Set once by {@link #beginClose()}. */
     protected boolean closed;
     private volatile String revoked;
+    /** Set while a batch transmit runs: staged sends wait for its one flush at the end. */
+    private boolean holdFlush;
     private InterfaceWatch watch;
 
     private static final System.Logger LOG = System.getLogger("io.zcnbrh");
@@ -188,6 +190,35 @@ public abstract class BasePort implements Port {
         p.length(length);
         beforeTransmit(p);
         return send(p, "transmit");
+    }
+
+    /**
+     * Sends the batch and publishes it once: the configured txBatch does not flush in between, so the kernel is
+     * kicked once per batch (or when a backend's staging area is full, see {@link #flushDue}).
+     */
+    @Override
+    public final int transmit(Packet[] batch, int[] lengths, int count) {
+        int sent = 0;
+        holdFlush = true;
+        try {
+            for (int i = 0; i < count; i++) {
+                if (transmit(batch[i], lengths[i])) {
+                    sent++;
+                }
+            }
+        } finally {
+            holdFlush = false;
+        }
+        flush();
+        return sent;
+    }
+
+    /**
+     * Whether {@code staged} sends should be published now: at the configured {@code batch}, or, while a batch
+     * transmit runs, only once the backend's staging {@code capacity} is reached.
+     */
+    protected final boolean flushDue(int staged, int batch, int capacity) {
+        return staged >= (holdFlush ? capacity : batch);
     }
 
     @Override

@@ -169,10 +169,26 @@ public final class BpfProgram implements AutoCloseable {
      * XDP_REDIRECT ones through their target, XDP_PASS ones enter the stack. A traffic generator in the kernel.
      */
     public TestRunResult generate(byte[] packet, int ifindex, int repeat) {
-        return testRun(packet, repeat, TestRunAttr.F_TEST_XDP_LIVE_FRAMES, ifindex);
+        return testRun(packet, repeat, TestRunAttr.F_TEST_XDP_LIVE_FRAMES, ifindex, 0);
+    }
+
+    /**
+     * As {@link #generate(byte[], int, int)}, with frames sent in batches of {@code batchSize} (the attr's
+     * {@code batch_size}: 1-256, 0 for the kernel's default of 64; net/bpf/test_run.c, xdp_test_run_setup).
+     */
+    public TestRunResult generate(byte[] packet, int ifindex, int repeat, int batchSize) {
+        if (batchSize < 0 || batchSize > 256) {
+            throw new IllegalArgumentException("live-frames batch size must be 0 (kernel default) to 256, was "
+                + batchSize);
+        }
+        return testRun(packet, repeat, TestRunAttr.F_TEST_XDP_LIVE_FRAMES, ifindex, batchSize);
     }
 
     private TestRunResult testRun(byte[] packet, int repeat, int flags, int ifindex) {
+        return testRun(packet, repeat, flags, ifindex, 0);
+    }
+
+    private TestRunResult testRun(byte[] packet, int repeat, int flags, int ifindex, int batchSize) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocate(Math.max(packet.length, 1), 8);
             MemorySegment.copy(packet, 0, in, JAVA_BYTE, 0, packet.length);
@@ -188,6 +204,7 @@ public final class BpfProgram implements AutoCloseable {
             }
             attr.set(JAVA_INT, TestRunAttr.REPEAT, repeat);
             attr.set(JAVA_INT, TestRunAttr.FLAGS, flags);
+            attr.set(JAVA_INT, TestRunAttr.BATCH_SIZE, batchSize);
             if (ifindex > 0) {
                 // struct xdp_md as ctx_in: data 0, data_end len, data_meta 0, ingress_ifindex, rx_queue_index 0
                 MemorySegment ctx = arena.allocate(24, 8);

@@ -9,7 +9,7 @@ record Request(String ifname, int queue, int ring, int frames, int frameSize, St
         String ifname = r.getOrDefault("ifname", "");
         try {
             int queue = Integer.parseInt(r.getOrDefault("queue", "0"));
-            int ring = Integer.parseInt(r.getOrDefault("ring", "2048"));
+            int ring = Integer.parseInt(r.getOrDefault("ring", String.valueOf(io.zcnbrh.PortConfig.DEFAULT_RING_SIZE)));
             int frames = Integer.parseInt(r.getOrDefault("frames", String.valueOf(2 * ring)));
             int frameSize = Integer.parseInt(r.getOrDefault("frame_size", "2048"));
             String problem = null;

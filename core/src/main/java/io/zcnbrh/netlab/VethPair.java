@@ -72,6 +72,80 @@ public final class VethPair implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A {@code size}-byte Ethernet/IPv4/UDP frame from the inner end ({@link #INNER_IP}:12345) to the outer one
+     * ({@link #OUTER_IP}:{@code dstPort}), addressed to the outer end's MAC, valid IP checksum: what a generator
+     * in the namespace sends.
+     */
+    public byte[] udpFrameToOuter(int size, int dstPort) {
+        if (size < io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET || size > 1514) {
+            throw new IllegalArgumentException("a UDP test frame is " + io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET
+                + " to 1514 bytes, not " + size);
+        }
+        java.lang.foreign.MemorySegment f = java.lang.foreign.MemorySegment.ofArray(new byte[size]);
+        java.util.HexFormat hex = java.util.HexFormat.ofDelimiter(":");
+        io.zcnbrh.traffic.UdpFrame.writeHeaders(f, hex.parseHex(mac(outer)), new byte[] {2, 0, 0, 0, 0, 2},
+            new byte[] {10, (byte) 213, 0, 2}, new byte[] {10, (byte) 213, 0, 1}, 12345, dstPort,
+            size - io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET);
+        return f.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Makes the outer end's NAPI threaded (/sys/class/net/IF/threaded) and pins its kthreads ({@code napi/IF-ID})
+     * to {@code cpu}, so the receive work of the outer end runs on the receiver's core, not on the sender's. veth
+     * has NAPI only while an XDP program is attached (or GRO is on), and attaching one can make a new kthread:
+     * call this after every attach. Returns how many kthreads were pinned.
+     */
+    public int pinNapi(int cpu) {
+        return pinNapi(null, outer, cpu);
+    }
+
+    /** The same for the inner end (in {@link #netns}): where the far end of a transmit benchmark does its work. */
+    public int pinInnerNapi(int cpu) {
+        return pinNapi(netns, inner, cpu);
+    }
+
+    private static int pinNapi(String netns, String ifname, int cpu) {
+        String threaded = "/sys/class/net/" + ifname + "/threaded";
+        try {
+            if (netns == null) {
+                if (!java.nio.file.Files.readString(java.nio.file.Path.of(threaded)).trim().equals("1")) {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(threaded), "1");
+                }
+            } else { // sysfs shows a namespace's devices only to a process that mounted it there: ip netns exec does
+                run(List.of("ip", "netns", "exec", netns, "sh", "-c", "echo 1 > " + threaded));
+            }
+        } catch (IOException | IllegalStateException e) {
+            throw new IllegalStateException("cannot make " + ifname + "'s NAPI threaded (" + e.getMessage() + "): "
+                + "veth has NAPI only while an XDP program is attached; attach first", e);
+        }
+        String name = "napi/" + ifname + "-";
+        int pinned = 0;
+        java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+        for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
+            String comm;
+            try {
+                comm = java.nio.file.Files.readString(proc.toPath().resolve("comm")).trim();
+            } catch (IOException gone) {
+                continue;
+            }
+            // comm is cut at 15 characters (TASK_COMM_LEN) on kernels that do not keep kthreads' full names
+            if (comm.startsWith(name) || (comm.length() == 15 && name.startsWith(comm))) {
+                io.zcnbrh.numa.CpuAffinity.pin(Long.parseLong(proc.getName()), cpu);
+                pinned++;
+            }
+        }
+        if (pinned == 0) {
+            throw new IllegalStateException("no NAPI kthread of " + ifname + " found after setting threaded mode");
+        }
+        return pinned;
+    }
+
+    /** The inner end's MAC address (read in its namespace). */
+    public String innerMac() {
+        return ip("-n", netns, "-br", "link", "show", inner).trim().split("\\s+")[2];
+    }
+
     /** The MAC address of an interface in this namespace. */
     public static String mac(String ifname) {
         try {

@@ -70,12 +70,17 @@ public final class UdpFlow {
         });
     }
 
+    /** Writes payload {@code seq} of {@code length} bytes at {@code offset} of {@code packet} (no slice made). */
+    public static void writeAt(MemorySegment packet, int offset, long seq, int length) {
+        packet.set(JAVA_LONG_UNALIGNED, offset, seq);
+        for (int i = 8; i < length; i++) {
+            packet.set(JAVA_BYTE, offset + i, (byte) (seq + i));
+        }
+    }
+
     /** Writes payload {@code seq} of {@code length} bytes. */
     public static void write(MemorySegment payload, long seq, int length) {
-        payload.set(JAVA_LONG_UNALIGNED, 0, seq);
-        for (int i = 8; i < length; i++) {
-            payload.set(JAVA_BYTE, i, (byte) (seq + i));
-        }
+        writeAt(payload, 0, seq, length);
     }
 
     /** The sequence number of the payload in an Ethernet frame. */

@@ -363,7 +363,7 @@ public final class AfPacketPort extends PoolPort {
         INT.setRelease(ring, frame + 20, TP_STATUS_SEND_REQUEST);
         counters.increment(Counter.PACKETS_TX);
         counters.add(Counter.BYTES_TX, p.length());
-        if (++staged >= txBatch) {
+        if (flushDue(++staged, txBatch, Integer.MAX_VALUE)) { // frames are marked in place: any number
             flush();
         }
         return true;

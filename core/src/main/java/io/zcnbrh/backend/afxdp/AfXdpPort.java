@@ -19,10 +19,12 @@ import io.zcnbrh.filter.FilterCounters;
 import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
+import io.zcnbrh.flow.ReceiveWait;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
+import io.zcnbrh.ring.RingLayout;
 import io.zcnbrh.sys.Errno;
 import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.SyscallException;
@@ -63,15 +65,18 @@ public final class AfXdpPort extends RingPort {
     private final int rxFrames;
     private final int[] freePool;
     private int freeTop;
-    private final ProducerRing fill;
+    /** Not final: {@link #warmUp} points it at a private ring for a moment. */
+    private ProducerRing fill;
     private final ConsumerRing completion;
-    private final ConsumerRing rx;
+    /** Not final: {@link #warmUp} points it at a private ring for a moment. */
+    private ConsumerRing rx;
     private final ProducerRing tx;
     private final int txBatch;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
     private final MemorySegment pollFd;
     private final IdleStrategy idle = IdleStrategy.backoff();
+    private final ReceiveWait receiveWait;
     private final String modeLine;
     private final Shared shared;
     /** This port's first byte in the UMEM: kernel addresses are base + the frame region's addresses. */
@@ -135,6 +140,7 @@ public final class AfXdpPort extends RingPort {
         int ring = config.ringSize();
         int frameCount = shared.frameCount();
         this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
+        this.receiveWait = new ReceiveWait(config.rxRingSize() > 0 ? config.rxRingSize() : ring);
         Mapping mem = shared.umem();
         XskSocket sock = shared.socket();
         this.shared = shared;
@@ -161,13 +167,14 @@ public final class AfXdpPort extends RingPort {
         for (int f = frameCount - 1; f >= rxFrames; f--) {
             freePool[freeTop++] = f;
         }
+        this.creditBudget = Math.min(config.creditBudget(), frameCount);
+        warmUp();
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
             fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
             ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
         }
         fill.submit(n);
-        this.creditBudget = Math.min(config.creditBudget(), frameCount);
         this.txBatch = config.txBatch();
         this.callState = Libc.newCallState(arena);
         this.pollFd = arena.allocate(8, 4);
@@ -310,13 +317,92 @@ public final class AfXdpPort extends RingPort {
 
     // ---- receive ----------------------------------------------------------------------------------------
 
+    /** How long the receive path runs on private rings before the socket goes live (see {@link #warmUp}). */
+    static final long WARM_UP_NANOS = 150_000_000L;
+    private static final int WARM_UP_MIN_ROUNDS = 400;
+    /** The JIT's work is shared by every port of the process: only the first one spends {@link #WARM_UP_NANOS}. */
+    private static final java.util.concurrent.atomic.AtomicBoolean FIRST_WARM_UP =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    private int warmSink;
+
+    /**
+     * Runs this port's own receive path (batch poll, single poll, release, refill of the fill ring) over its own
+     * receive frames before the socket goes live, so the JIT has compiled it when the first frame comes: otherwise
+     * the first milliseconds of traffic meet interpreted code and the fill ring runs dry (fill_ring_empty drops).
+     * The kernel sees none of it: the RX and fill rings are swapped for private rings of the same layout, with this
+     * method playing the kernel (fill entry in, RX descriptor out); afterwards every frame is FREE again, the
+     * counters are zero and the real rings are back. Measured: a cold {@code zcnbrh rx} lost the first
+     * milliseconds of a paced 0.2 Mpps flow without this (BENCHMARKS.md, ColdStartTest).
+     */
+    private void warmUp() {
+        ConsumerRing realRx = rx;
+        ProducerRing realFill = fill;
+        RingLayout rxLayout = RingLayout.compact(realRx.size(), 16);
+        RingLayout fillLayout = RingLayout.compact(realFill.size(), 8);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment rxMem = a.allocate(rxLayout.byteSize(), 4096);
+            MemorySegment fillMem = a.allocate(fillLayout.byteSize(), 4096);
+            rx = new ConsumerRing(rxMem, rxLayout);
+            fill = new ProducerRing(fillMem, fillLayout);
+            ProducerRing kernelRx = new ProducerRing(rxMem, rxLayout);
+            ConsumerRing kernelFill = new ConsumerRing(fillMem, fillLayout);
+            int n = fill.reserve(rxFrames);
+            for (int f = 0; f < n; f++) {
+                fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
+                ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
+            }
+            fill.submit(n);
+            PacketHandler touch = p -> warmSink += p.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
+            long end = System.nanoTime() + (FIRST_WARM_UP.getAndSet(false) ? WARM_UP_NANOS : 0);
+            for (int round = 0; round < WARM_UP_MIN_ROUNDS || System.nanoTime() < end; round++) {
+                int k = kernelFill.peek(BATCH);           // the "kernel": fill entries become RX descriptors
+                if (kernelRx.reserve(k) == k) {
+                    for (int i = 0; i < k; i++) {
+                        long frameAddress = kernelFill.address(kernelFill.peekedIndex() + i) - base;
+                        kernelRx.setDescriptor(kernelRx.reservedIndex() + i,
+                            base + frames.dataAddress(frames.frameOf(frameAddress)), 64, 0);
+                    }
+                    kernelRx.submit(k);
+                    kernelFill.release(k);
+                } else {
+                    kernelFill.cancel(k);
+                }
+                if ((round & 3) == 3) {
+                    Packet p;
+                    while ((p = poll()) != null) {
+                        release(p);
+                    }
+                } else {
+                    poll(touch, BATCH);
+                }
+            }
+            for (int f = 0; f < rxFrames; f++) {
+                ownership.tryMove(f, FramePlace.FILL, FramePlace.FREE);
+            }
+        } finally {
+            rx = realRx;
+            fill = realFill;
+            pendingFill = 0;
+            counters.set(Counter.PACKETS_RX, 0);
+            counters.set(Counter.BYTES_RX, 0);
+        }
+    }
+
     @Override
     protected ConsumerRing rxRing() {
         return rx;
     }
 
+    /**
+     * The end of a batch poll: releases published to the fill ring, and sent frames taken off the completion ring
+     * when any are out (a forwarding loop never claims, so nothing else would reap them, and its receive frames
+     * would never get back to the fill ring: the port would stall with every frame on the completion ring).
+     */
     @Override
     protected void flushReleases() {
+        if (ownership.count(FramePlace.TX) > 0) {
+            drainCompletions();
+        }
         flushFill();
     }
 
@@ -388,16 +474,24 @@ public final class AfXdpPort extends RingPort {
     }
 
     /**
-     * Sleeps briefly (at most 50 us) so the kernel's receive work gets the core; does not spin. Measured here
-     * (docs/DESIGN-NOTES.md): with frames arriving through veth's XDP path from a live-frames generator, blocking in
-     * poll(2) woke late (half of 1 ms polls timed out while frames arrived) and the fill ring ran dry; a short park
-     * serves that case and the socket-stack case alike. Use {@link #blockInPoll(int)} to block in the kernel when
-     * the port may idle for long.
+     * Waits for frames the way {@link ReceiveWait} decides from the traffic: under light traffic blocks in poll(2)
+     * (af_xdp.rst: poll() also wakes the kernel when the fill ring asks, need_wakeup), under heavy traffic sleeps
+     * so the kernel's receive work, often on this very core (veth's NAPI), fills the ring undisturbed.
      */
     @Override
     public void awaitPackets(long timeoutNanos) {
         flush();
-        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));
+        long park = receiveWait.next(counters.get(Counter.PACKETS_RX));
+        if (ownership.count(FramePlace.TX) > 0 && drainCompletions() >= 0 && ownership.count(FramePlace.TX) > 0) {
+            // sent frames still out: their completions (and, for forwarded frames, the fill ring's credit) come
+            // without a wake-up of the socket, so do not block in poll(2) for them
+            park = Math.max(park, ReceiveWait.MIN_PARK_NANOS);
+        }
+        if (park < 0) {
+            Libc.poll(pollFd, 1, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), callState);
+        } else {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, park));
+        }
     }
 
     /** Blocks in poll(2) until the RX ring has frames or {@code timeoutMillis} pass (for long idle periods). */
@@ -426,6 +520,31 @@ public final class AfXdpPort extends RingPort {
         Packet p = packets[frame];
         p.lend(0, 0);
         return p;
+    }
+
+    /** Claims up to {@code max} transmit frames at once: completions drained first, one pass over the free pool. */
+    @Override
+    public int claim(Packet[] into, int max) {
+        if (freeTop < max) {
+            drainCompletions();
+            if (freeTop == 0 && pendingTx > 0) {
+                flush();
+                drainCompletions();
+            }
+        }
+        int n = Math.min(max, freeTop);
+        if (n == 0) {
+            backpressure(Counter.RING_FULL);
+            return 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int frame = freePool[--freeTop];
+            ownership.tryTake(frame, FramePlace.FREE);
+            Packet p = packets[frame];
+            p.lend(0, 0);
+            into[i] = p;
+        }
+        return n;
     }
 
     private boolean awaitFrame() {
@@ -464,7 +583,7 @@ public final class AfXdpPort extends RingPort {
         p.dropHolder();
         counters.increment(Counter.PACKETS_TX);
         counters.add(Counter.BYTES_TX, p.length());
-        if (++pendingTx >= txBatch) {
+        if (flushDue(++pendingTx, txBatch, Integer.MAX_VALUE)) { // a full TX ring flushes in send itself
             flush();
         }
         return true;
@@ -612,6 +731,7 @@ public final class AfXdpPort extends RingPort {
         if (!beginClose()) {
             return;
         }
+        sendWhatIsQueued(1_000_000_000L);
         // Take the socket out of the XSKMAP first: the map holds a reference that would otherwise keep the queue
         // bound until the kernel frees the map later, and a port reopened at once would get EBUSY.
         try (Arena a = Arena.ofConfined()) {
@@ -632,6 +752,31 @@ public final class AfXdpPort extends RingPort {
             closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment
         }
         arena.close();
+    }
+
+    /**
+     * At close: what transmit and forward put on the TX ring leaves before the socket goes. In copy mode one
+     * sendto() sends a bounded batch (32 frames in xsk_generic_xmit), so a ring left with frames on it at close
+     * would lose them silently; kick until every sent frame is back from the completion ring, for at most
+     * {@code timeoutNanos} (a dead interface answers the kick with an error: then they are lost, and said so).
+     */
+    private void sendWhatIsQueued(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        try {
+            while (ownership.count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
+                kick();
+                if (drainCompletions() == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: sending the queued frames at close: {1}", spec, e.getMessage());
+        }
+        int left = ownership.count(FramePlace.TX);
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0} closed with {1} frame(s) still on the TX ring: not sent", spec,
+                left);
+        }
     }
 
     @Override

@@ -402,7 +402,7 @@ public final class IoUringPort extends PoolPort {
         p.dropHolder();
         ownership.giveUp(f, FramePlace.TX, action);
         sendPending[f] = zeroCopySend ? 2 : 1;
-        if (++staged >= txBatch) {
+        if (flushDue(++staged, txBatch, Integer.MAX_VALUE)) { // a full SQ is submitted by send itself
             flush();
         }
         return true;

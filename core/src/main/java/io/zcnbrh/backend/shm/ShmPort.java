@@ -316,7 +316,7 @@ public final class ShmPort extends RingPort {
         tx.setDescriptor(tx.reservedIndex(), p.address(), p.length(), 0);
         ownership.giveUp(frame, FramePlace.PEER, action);
         p.dropHolder();
-        if (++pendingTx >= txBatch) {
+        if (flushDue(++pendingTx, txBatch, Integer.MAX_VALUE)) { // the TX ring bounds a batch: reserve flushes
             tx.submit(pendingTx);
             pendingTx = 0;
         }

@@ -257,7 +257,7 @@ public final class SocketPort extends PoolPort {
         p.dropHolder();
         ownership.giveUp(p.frameIndex(), FramePlace.TX, action);
         staged[stagedCount++] = p.frameIndex();
-        if (stagedCount >= txBatch) {
+        if (flushDue(stagedCount, txBatch, BATCH)) { // sendmmsg takes BATCH at most
             flush();
         }
         return true;
