@@ -118,29 +118,40 @@ public final class BenchCommand implements Callable<Integer> {
         };
     }
 
+    /**
+     * shm: against a Unix domain socket and Aeron IPC, the same frames, the receiver in a second JVM checking order;
+     * the three alternate within each round (rotating who goes first).
+     */
     private int shm() throws Exception {
+        String[] names = {"zcnbrh-shm", "unix-socket", "aeron-ipc"};
         for (int length : lengths) {
-            double[] ours = new double[rounds];
-            double[] peer = new double[rounds];
+            double[][] rates = new double[3][rounds];
             for (int r = 0; r < rounds; r++) {
-                ours[r] = ShmThroughput.shm(seconds, length);
-                peer[r] = ShmThroughput.unixSocket(seconds, length);
-                if (json) {
-                    printShmJson("zcnbrh", length, r, ours[r]);
-                    printShmJson("unix-socket", length, r, peer[r]);
-                } else {
-                    System.out.printf(Locale.ROOT, "%d B round %d: shm %.2f Mpps, unix socket %.2f Mpps, ratio %.2f%n",
-                        length, r + 1, ours[r] / 1e6, peer[r] / 1e6, ours[r] / peer[r]);
+                for (int k = 0; k < 3; k++) {
+                    int which = (k + r) % 3;
+                    rates[which][r] = switch (which) {
+                        case 0 -> ShmThroughput.shm(seconds, length);
+                        case 1 -> ShmThroughput.unixSocket(seconds, length);
+                        default -> ShmThroughput.aeron(seconds, length);
+                    };
+                }
+                for (int i = 0; i < 3; i++) {
+                    if (json) {
+                        printShmJson(names[i], length, r, rates[i][r]);
+                    }
+                }
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "%d B round %d: shm %.2f Mpps, unix socket %.2f Mpps, Aeron IPC %.2f "
+                        + "Mpps%n", length, r + 1, rates[0][r] / 1e6, rates[1][r] / 1e6, rates[2][r] / 1e6);
                 }
             }
-            java.util.Arrays.sort(ours);
-            java.util.Arrays.sort(peer);
-            double mo = ours[rounds / 2];
-            double mp = peer[rounds / 2];
+            double shm = AfXdpBench.median(rates[0]);
+            double unix = AfXdpBench.median(rates[1]);
+            double aeron = AfXdpBench.median(rates[2]);
             if (!json) {
-                System.out.printf(Locale.ROOT, "%d B median: shm %.2f Mpps (%.1f Gbit/s), unix socket %.2f Mpps, "
-                    + "shm/unix %.2f (receiver in a second JVM checks order)%n", length, mo / 1e6,
-                    mo * length * 8 / 1e9, mp / 1e6, mo / mp);
+                System.out.printf(Locale.ROOT, "%d B median: shm %.2f Mpps (%.1f Gbit/s), unix socket %.2f Mpps, Aeron IPC "
+                    + "%.2f Mpps; shm/unix %.2f, shm/aeron %.2f (receiver in a second JVM checks order)%n", length,
+                    shm / 1e6, shm * length * 8 / 1e9, unix / 1e6, aeron / 1e6, shm / unix, shm / aeron);
             }
         }
         return 0;

@@ -14,7 +14,9 @@ final class JavaProcess {
     /** Starts {@code zcnbrh args...} as a child process with stderr merged into stdout. */
     static Process start(List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        // Agrona (Aeron's peer in bench shm) reads jdk.internal.misc.Unsafe, as the launcher allows
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-exports",
+            "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
             System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();

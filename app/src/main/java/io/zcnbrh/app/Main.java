@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code zcnbrh} command. */
 @Command(name = "zcnbrh", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "zcnbrh 0.1.0",
     description = "Zero-copy packet I/O for the JVM.",
-    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class,
+    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class, AeronReceiveCommand.class,
         TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
         TxCommand.class, StatCommand.class, FwdCommand.class,
         DaemonCommand.class})
