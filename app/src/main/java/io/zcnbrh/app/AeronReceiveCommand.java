@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "aeron-receive", hidden = true, description = "Receive sequenced frames over Aeron IPC (benchmark peer).")
 public final class AeronReceiveCommand implements Callable<Integer> {
-    static final String CHANNEL = "aeron:ipc";
+    /** IPC with an MTU above a 1500-byte frame, so tryClaim can lend one in place (the default 1408 cannot). */
+    static final String CHANNEL = "aeron:ipc?mtu=8192";
     static final int STREAM = 1001;
 
     @Option(names = "--dir", required = true, description = "the media driver's directory")

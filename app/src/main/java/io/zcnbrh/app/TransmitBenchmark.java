@@ -43,6 +43,7 @@ final class TransmitBenchmark {
         SENDERS.put("zcnbrh-afpacket", "afpacket:OUTER");
         SENDERS.put("zcnbrh-iouring-udp", "iouring:udp:" + VethPair.OUTER_IP + ":9001->" + VethPair.INNER_IP + ":9000");
         SENDERS.put("zcnbrh-socket-udp", "socket:udp:" + VethPair.OUTER_IP + ":9001->" + VethPair.INNER_IP + ":9000");
+        SENDERS.put("netty-epoll", "netty:epoll");
         SENDERS.put("jdk-datagramchannel", null);
         SENDERS.put("c-libxdp", "c");
     }
@@ -85,7 +86,10 @@ final class TransmitBenchmark {
                 for (int k = 0; k < senders.size(); k++) {
                     // rotate: round r starts with sender r, so no sender always runs first or last
                     String name = senders.get((k + round) % senders.size());
-                    out.add(measure(name, veth, counter, headers, cPeer, seconds, senderCpu));
+                    Run run = measure(name, veth, counter, headers, cPeer, seconds, senderCpu);
+                    out.add(run);
+                    System.err.printf(Locale.ROOT, "round %d: %s %.3f Mpps at the far end (%.3f sent), %.0f ns CPU/packet%n",
+                        round + 1, name, run.arrivedPps() / 1e6, run.sentPps() / 1e6, run.cpuNanosPerPacket());
                 }
             }
         }
@@ -112,6 +116,19 @@ final class TransmitBenchmark {
         }
         CountDownLatch ready = new CountDownLatch(1);
         String spec = SENDERS.get(name);
+        if (name.startsWith("netty")) {
+            CompletableFuture<long[]> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NettySender.run(cpu, ready, warmup, seconds);
+                } catch (Exception e) {
+                    throw new IllegalStateException(name + ": " + e.getMessage(), e);
+                }
+            });
+            double arrived = farEnd(counter, ready, warmup, seconds, f);
+            long[] s = f.get();
+            return new Run(name, arrived, s[0] / seconds, s[0] == 0 ? Double.NaN : (double) s[1] / s[0],
+                s[0] == 0 ? Double.NaN : (double) s[2] / s[0]);
+        }
         CompletableFuture<Sent> f = CompletableFuture.supplyAsync(() -> {
             try {
                 if (cpu >= 0) {

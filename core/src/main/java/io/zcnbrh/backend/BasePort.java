@@ -197,7 +197,7 @@ public abstract class BasePort implements Port {
      * kicked once per batch (or when a backend's staging area is full, see {@link #flushDue}).
      */
     @Override
-    public final int transmit(Packet[] batch, int[] lengths, int count) {
+    public int transmit(Packet[] batch, int[] lengths, int count) {
         int sent = 0;
         holdFlush = true;
         try {

@@ -18,6 +18,8 @@ final class IfXdp {
     static final int XDP_UMEM_COMPLETION_RING = 6;
     static final int XDP_STATISTICS = 7;
     static final int XDP_OPTIONS = 8;
+    /** Frames one send syscall hands to the device in copy mode, 32 to the TX ring size (Linux 6.17; default 32). */
+    static final int XDP_MAX_TX_SKB_BUDGET = 9;
     static final int XDP_OPTIONS_ZEROCOPY = 1;
 
     // sockaddr_xdp.sxdp_flags

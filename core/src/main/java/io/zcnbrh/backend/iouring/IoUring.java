@@ -39,6 +39,9 @@ public final class IoUring implements AutoCloseable {
     private final MemorySegment rawSqes;
     private final int sqHead, sqTail, sqMask, sqArray, sqEntries;
     private final int cqHead, cqTail, cqMask, cqes, cqeSize;
+    /** sq_off.flags: the kernel sets IORING_SQ_CQ_OVERFLOW there when completions did not fit the CQ ring. */
+    private final int sqFlags;
+    private static final int SQ_CQ_OVERFLOW = 1 << 1;
     private final MemorySegment callState = Libc.newCallState(scope);
     private int localTail;
     private int pending;
@@ -68,6 +71,7 @@ public final class IoUring implements AutoCloseable {
             this.sqTail = p.get(JAVA_INT, 44);
             int sqMaskOffset = p.get(JAVA_INT, 48); // sq_off and cq_off hold offsets into the ring mappings
 
+            this.sqFlags = p.get(JAVA_INT, 56);
             this.sqArray = p.get(JAVA_INT, 64);
             this.cqHead = p.get(JAVA_INT, 80);
             this.cqTail = p.get(JAVA_INT, 84);
@@ -177,7 +181,17 @@ public final class IoUring implements AutoCloseable {
 
     /** Whether a completion is waiting; its fields are then {@link #cqeUserData()}, {@link #cqeRes()}, {@link #cqeFlags()}. */
     public boolean peek() {
-        return cqLocalHead != (int) INT.getAcquire(cqRing, (long) cqTail);
+        if (cqLocalHead != (int) INT.getAcquire(cqRing, (long) cqTail)) {
+            return true;
+        }
+        // io_uring(7): completions that did not fit the CQ ring wait in the kernel (IORING_FEAT_NODROP) and come
+        // over only on an io_uring_enter with GETEVENTS; without this, a port whose sends completed faster than it
+        // reaped never saw their completions again and ran out of frames
+        if (((int) INT.getAcquire(sqRing, (long) sqFlags) & SQ_CQ_OVERFLOW) != 0) {
+            Libc.syscall(callState, SYS_ENTER, fd, 0, 0, ENTER_GETEVENTS, 0, 0);
+            return cqLocalHead != (int) INT.getAcquire(cqRing, (long) cqTail);
+        }
+        return false;
     }
 
     private long cqe() {

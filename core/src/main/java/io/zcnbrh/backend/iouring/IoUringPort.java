@@ -154,7 +154,9 @@ public final class IoUringPort extends PoolPort {
         Mapping mem = null;
         Mapping bufMem = null;
         try {
-            ring = new IoUring(256, 4096, 0);
+            // room for every completion the frames can cause at once: SEND_ZC completes twice, and every receive
+            // buffer can complete besides (the kernel keeps the rest until asked, see IoUring.peek)
+            ring = new IoUring(256, Math.min(65536, Math.max(4096, Integer.highestOneBit(4 * frameCount))), 0);
             boolean[] ops = ring.supportedOps();
             if (!ops[OP_RECV]) {
                 throw new SyscallException("io_uring probe", Errno.EINVAL, "this kernel's io_uring has no RECV");
