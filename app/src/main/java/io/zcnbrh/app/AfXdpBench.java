@@ -122,12 +122,14 @@ final class AfXdpBench {
             }
         }
         Run run;
-        double offered;
-        try (io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame,
-            generatorCpu, GENERATOR_BATCH)) {
+        io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
+            GENERATOR_BATCH);
+        try {
             run = f.get();
-            offered = gen.offeredPps();
+        } finally {
+            gen.close(); // the running call ends first: the offered rate then counts whole calls, never none
         }
+        double offered = gen.offeredPps();
         return run.offered(offered);
     }
 

@@ -68,16 +68,21 @@ final class ForwardBenchmark {
                 f.get();
             }
         }
-        try (io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame,
-            generatorCpu, AfXdpBench.GENERATOR_BATCH)) {
+        io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
+            AfXdpBench.GENERATOR_BATCH);
+        double arrived;
+        AfXdpBench.Run run;
+        try {
             Thread.sleep(1000);
             long c0 = counter.frames();
             long t0 = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
-            double arrived = (counter.frames() - c0) / ((System.nanoTime() - t0) / 1e9);
-            AfXdpBench.Run run = f.get();
-            return new Run(name, arrived, gen.offeredPps(), run.cpuNanosPerPacket(), run.allocatedBytesPerPacket());
+            arrived = (counter.frames() - c0) / ((System.nanoTime() - t0) / 1e9);
+            run = f.get();
+        } finally {
+            gen.close();
         }
+        return new Run(name, arrived, gen.offeredPps(), run.cpuNanosPerPacket(), run.allocatedBytesPerPacket());
     }
 
     private static AfXdpBench.Run hairpin(VethPair veth, double seconds, AfXdpBench.Placement at) {
