@@ -73,10 +73,27 @@ public final class UdpFlow {
     /** Writes payload {@code seq} of {@code length} bytes at {@code offset} of {@code packet} (no slice made). */
     public static void writeAt(MemorySegment packet, int offset, long seq, int length) {
         packet.set(JAVA_LONG_UNALIGNED, offset, seq);
-        for (int i = 8; i < length; i++) {
+        // eight pattern bytes per store: bytes i..i+7 are (byte) (seq + i + k), added byte by byte without carries
+        // between them (SWAR); a transmit loop writes this for every packet
+        long add = (seq & 0xff) * 0x0101010101010101L;
+        long index = 0x0F0E0D0C0B0A0908L; // bytes 8..15 of the payload, little-endian
+        int i = 8;
+        for (; i + 8 <= length; i += 8) {
+            packet.set(JAVA_LONG_UNALIGNED_LE, offset + i, bytewiseAdd(index, add));
+            index = bytewiseAdd(index, 0x0808080808080808L);
+        }
+        for (; i < length; i++) {
             packet.set(JAVA_BYTE, offset + i, (byte) (seq + i));
         }
     }
+
+    /** Adds the eight bytes of {@code a} and {@code b} pairwise, each modulo 256. */
+    private static long bytewiseAdd(long a, long b) {
+        return ((a & 0x7f7f7f7f7f7f7f7fL) + (b & 0x7f7f7f7f7f7f7f7fL)) ^ ((a ^ b) & 0x8080808080808080L);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfLong JAVA_LONG_UNALIGNED_LE =
+        JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Writes payload {@code seq} of {@code length} bytes. */
     public static void write(MemorySegment payload, long seq, int length) {
