@@ -85,6 +85,7 @@ public final class TxCommand implements Callable<Integer> {
             long sent = tx.sent();
             long noFrame = tx.noFrame();
             double elapsed = (System.nanoTime() - start) / 1e9;
+            port.close(); // sends still in flight finish first: the counters below are final
             System.out.printf(Locale.ROOT, "tx: %d datagrams of %d bytes in %.2f s (%.3f Mpps) through %s; waited for "
                 + "a free frame %d times; %s%n", sent, size, elapsed, sent / elapsed / 1e6, port.spec(), noFrame,
                 port.counters());

@@ -187,4 +187,31 @@ class ToolCommandsTest {
             assertEquals(sent, far.frames(), "every frame tx counted arrived at the far end");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"iouring:udp:OUTER:9001->INNER:9100", "socket:udp:OUTER:9001->INNER:9100",
+        "afxdp:IFACE@0", "afpacket:IFACE"})
+    void everyDatagramTxCountsAsSentArrivesOrIsACountedDrop(String pattern) throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath().withOuterAddress();
+             io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
+                 "udp dst port 9100")) {
+            VethPair.ip("neigh", "replace", VethPair.INNER_IP, "lladdr", veth.innerMac(), "dev", veth.outer, "nud",
+                "permanent");
+            String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
+                .replace("INNER", VethPair.INNER_IP);
+            CliRun r = CliRun.of("tx", spec, "--to", VethPair.INNER_IP + ":9100", "--from", VethPair.OUTER_IP + ":9001",
+                "--dst-mac", veth.innerMac(), "--src-mac", VethPair.mac(veth.outer), "--count", "5000", "--size", "18",
+                "--quiet");
+            assertEquals(0, r.exitCode(), r.out() + r.err());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tx: 5000 datagrams.* drops=(\\d+)")
+                .matcher(r.out());
+            assertTrue(m.find(), r.out());
+            long drops = Long.parseLong(m.group(1));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (far.frames() + drops < 5000 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(5000, far.frames() + drops, "every datagram arrived or was counted as dropped: " + r.out());
+        }
+    }
 }

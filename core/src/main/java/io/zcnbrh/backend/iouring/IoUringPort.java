@@ -476,6 +476,7 @@ public final class IoUringPort extends PoolPort {
             return;
         }
         try {
+            awaitSends(1_000_000_000L);
             quiesce();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: cancel at close: {1}", spec, e.getMessage());
@@ -485,6 +486,25 @@ public final class IoUringPort extends PoolPort {
         arena.close();
         bufRingMemory.close();
         memory.close();
+    }
+
+    /**
+     * Waits (at most {@code timeoutNanos}) until every send already submitted has completed, so close does not cancel
+     * datagrams the application was told were sent; their results are counted (packets_tx or drops) as usual.
+     */
+    private void awaitSends(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (ownership.count(FramePlace.TX) > 0 && System.nanoTime() < deadline) {
+            ring.submit(0);
+            reap();
+            if (ownership.count(FramePlace.TX) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+        }
+        if (ownership.count(FramePlace.TX) > 0) {
+            LOG.log(System.Logger.Level.WARNING, "{0} closed with {1} send(s) still in flight: cancelled", spec,
+                ownership.count(FramePlace.TX));
+        }
     }
 
     /**
