@@ -66,6 +66,32 @@ class AfXdpBatchTest {
     }
 
     @Test
+    void claimingWhenNoFrameIsFreeIsCountedAndAllocatesNothing() {
+        try (VethPair veth = new VethPair(); AfXdpPort port = AfXdpPort.open(veth.outer + "@0", CONFIG)) {
+            Packet[] held = new Packet[256];
+            assertEquals(256, port.claim(held, 256), "every transmit frame, held");
+            Packet[] batch = new Packet[64];
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().threadId();
+            for (int i = 0; i < 20_000; i++) { // warm: compiled before it is measured
+                port.claim(batch, 64);
+            }
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100_000; i++) {
+                assertEquals(0, port.claim(batch, 64));
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            assertEquals(120_000, port.counters().get(Counter.RING_FULL), "every empty claim counted");
+            assertTrue(allocated < 16 * 1024, allocated + " bytes allocated by 100,000 empty claims (backpressure is "
+                + "a data-path event: its JFR event must cost nothing when no recording runs)");
+            for (Packet p : held) {
+                port.release(p);
+            }
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
+
+    @Test
     void aLoopThatOnlyForwardsKeepsForwardingLongAfterEveryFrameWentOutOnce() throws Exception {
         try (VethPair veth = new VethPair().withUdpPath();
              FrameCounter far = FrameCounter.attach(veth.netns, veth.inner, "udp dst port 9000");
