@@ -97,6 +97,17 @@ final class AfXdpBench {
         return veth.udpFrameToOuter(size, PORT);
     }
 
+    /** Waits until {@code ready} (the receiver or sender listens); rethrows why {@code worker} failed before that. */
+    static void awaitListening(java.util.concurrent.CountDownLatch ready, java.util.concurrent.Future<?> worker)
+        throws Exception {
+        while (!ready.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (worker.isDone()) {
+                worker.get(); // failed before it listened: get() throws why
+                throw new IllegalStateException("ended before it listened");
+            }
+        }
+    }
+
     /** The median of {@code values} (the upper one of an even count). */
     static double median(double[] values) {
         double[] s = values.clone();
@@ -116,11 +127,7 @@ final class AfXdpBench {
         Placement fresh = at.fresh();
         java.util.concurrent.CompletableFuture<Run> f =
             java.util.concurrent.CompletableFuture.supplyAsync(() -> receiver.apply(fresh));
-        while (!fresh.ready().await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (f.isDone()) {
-                return f.get(); // failed before it listened: get() throws why
-            }
-        }
+        awaitListening(fresh.ready(), f);
         Run run;
         io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
             GENERATOR_BATCH);

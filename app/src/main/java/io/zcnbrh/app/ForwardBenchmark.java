@@ -63,11 +63,7 @@ final class ForwardBenchmark {
         AfXdpBench.Placement fresh = at.fresh();
         java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
             java.util.concurrent.CompletableFuture.supplyAsync(() -> forwarder.apply(fresh));
-        while (!fresh.ready().await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (f.isDone()) {
-                f.get();
-            }
-        }
+        AfXdpBench.awaitListening(fresh.ready(), f);
         io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
             AfXdpBench.GENERATOR_BATCH);
         double arrived;

@@ -149,11 +149,7 @@ final class TransmitBenchmark {
     /** The far end's rate over the sender's measured window (after its warm-up). */
     private static double farEnd(FrameCounter counter, CountDownLatch ready, double warmup, double seconds,
                                  CompletableFuture<?> sender) throws Exception {
-        while (!ready.await(100, TimeUnit.MILLISECONDS)) {
-            if (sender.isDone()) {
-                sender.get(); // failed before it sent: throws why
-            }
-        }
+        AfXdpBench.awaitListening(ready, sender);
         Thread.sleep((long) (warmup * 1000));
         long c0 = counter.frames();
         long t0 = System.nanoTime();

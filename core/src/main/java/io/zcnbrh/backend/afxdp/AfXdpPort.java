@@ -517,12 +517,15 @@ public final class AfXdpPort extends RingPort {
     public void awaitPackets(long timeoutNanos) {
         flush();
         long park = receiveWait.next(counters.get(Counter.PACKETS_RX));
-        if (ownership.count(FramePlace.TX) > 0 && drainCompletions() >= 0 && ownership.count(FramePlace.TX) > 0) {
-            // sent frames still out (a forwarding loop): in copy mode they leave only while this thread kicks, and
-            // their completions (for forwarded frames, the fill ring's credit) come without a wake-up of the
-            // socket: kick, and come back at once rather than sleep
-            kick();
-            park = ReceiveWait.MIN_PARK_NANOS;
+        if (ownership.count(FramePlace.TX) > 0) {
+            drainCompletions();
+            if (ownership.count(FramePlace.TX) > 0) {
+                // sent frames still out (a forwarding loop): in copy mode they leave only while this thread kicks,
+                // and their completions (for forwarded frames, the fill ring's credit) come without a wake-up of
+                // the socket: kick, and come back at once rather than sleep
+                kick();
+                park = ReceiveWait.MIN_PARK_NANOS;
+            }
         }
         if (park < 0) {
             Libc.poll(pollFd, 1, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), callState);
