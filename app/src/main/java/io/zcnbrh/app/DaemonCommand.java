@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.daemon.DaemonLimits;
 import io.zcnbrh.daemon.Grant;
 import io.zcnbrh.daemon.Policy;
 import io.zcnbrh.daemon.Zcnbrhd;
@@ -19,13 +20,19 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--socket", defaultValue = "/run/zcnbrh/zcnbrhd.sock", description = "where to listen")
     String socket;
 
-    @Option(names = "--allow", description = "a grant 'PRINCIPAL:IFACE@QUEUE [frames=N] [filter=EXPR]' (repeat the "
+    @Option(names = "--allow", description = "a grant 'PRINCIPAL:IFACE@QUEUE [tx] [frames=N] [filter=EXPR]' (repeat the "
         + "option for more; quick use and tests)")
     List<String> allow = List.of();
 
-    @Option(names = "--policy", description = "a file of grants, one per line: PRINCIPAL:IFACE@QUEUE [frames=N] "
-        + "[filter=EXPR]; PRINCIPAL is a uid, a user name, or g:GROUP; QUEUE may be *; # starts a comment")
+    @Option(names = "--policy", description = "a file of grants, one per line: PRINCIPAL:IFACE@QUEUE [tx] "
+        + "[frames=N] [filter=EXPR] (receive only unless tx is written); PRINCIPAL is a uid, a user name, or g:GROUP; QUEUE may be *; # starts a comment")
     Path policy;
+
+    @Option(names = "--max-connections", defaultValue = "256", description = "connections served at once, in total")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-uid", defaultValue = "16", description = "connections one uid may have open")
+    int maxPerUid;
 
     @Override
     public Integer call() throws Exception {
@@ -42,7 +49,14 @@ public final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         Files.createDirectories(Path.of(socket).toAbsolutePath().getParent());
-        Zcnbrhd d = Zcnbrhd.start(socket, all);
+        DaemonLimits defaults = DaemonLimits.defaults();
+        DaemonLimits limits = new DaemonLimits(maxConnections, maxPerUid, defaults.requestTimeout(),
+            defaults.acceptFailure());
+        // a daemon that can no longer accept ends with a reason and status 70 (EX_SOFTWARE): its supervisor restarts it
+        Zcnbrhd d = Zcnbrhd.start(socket, all, limits, why -> Thread.ofPlatform().start(() -> {
+            System.err.println("zcnbrhd: cannot serve any more: " + why + "; exiting");
+            System.exit(70);
+        }));
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM/SIGINT: clients are told (their ports fail with a reason), programs and UMEMs freed, then exit
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -143,7 +143,8 @@ class DaemonTest {
                     "--seconds", "1");
                 String b = Unprivileged.finish(big);
                 assertEquals(1, big.exitValue(), b);
-                assertTrue(b.contains("allows 1024 frames; asked for " + 2 * io.zcnbrh.PortConfig.DEFAULT_RING_SIZE), b);
+                assertTrue(b.contains("allows 1024 frames for uid:65534 in all") && b.contains("asked for "
+                    + 2 * io.zcnbrh.PortConfig.DEFAULT_RING_SIZE), b);
 
                 long sent9000 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 400, 64, SECOND);
                 long sent9001 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 400, 64, SECOND);

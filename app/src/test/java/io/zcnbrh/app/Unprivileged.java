@@ -75,6 +75,15 @@ final class Unprivileged implements AutoCloseable {
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
+    /** The test class {@code main} with {@code args} as uid 65534, stderr merged into stdout. */
+    Process java(Class<?> main, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(setpriv());
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-cp", classPath, main.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
     /** Waits for {@code p} (at most 30 s) and returns everything it printed. */
     static String finish(Process p) throws IOException, InterruptedException {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

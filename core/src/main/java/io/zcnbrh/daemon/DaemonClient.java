@@ -60,7 +60,7 @@ public final class DaemonClient {
                 throw new ZcnbrhException("zcnbrhd refused " + target + ": " + r.getOrDefault("reason", "no reason"));
             }
             XskSocket sock = XskSocket.adopt(reply.fds()[0], XdpAttachment.ifindex(ifname), queue, ring, ring,
-                Boolean.parseBoolean(r.get("wakeup")));
+                Boolean.parseBoolean(r.get("wakeup")), Boolean.parseBoolean(r.getOrDefault("tx", "true")));
             Mapping umem = Mapping.ofDescriptor(reply.fds()[1], Long.parseLong(r.get("umem_bytes")), "zcnbrhd UMEM");
             AfXdpPort port = AfXdpPort.adopt(ifname, sock, umem, config);
             DaemonLease lease = new DaemonLease(conn, port);

@@ -12,9 +12,11 @@ import java.nio.file.Path;
  * One line of zcnbrhd's policy: who ({@code UID}, a user name, or {@code g:GID} / {@code g:GROUP} for the primary
  * group SO_PEERCRED reports) may open which interface and queue ({@code *} for any), with how many UMEM frames at
  * most, and which filter: the tenant's socket sees only frames that match it (and its own filter, if it asks for
- * one); the rest of its queue goes to the kernel stack.
+ * one); the rest of its queue goes to the kernel stack. A grant allows receiving only unless it says {@code tx}: the
+ * tenant of a receive-only grant gets a socket with no TX ring (the kernel refuses to add one after bind), so it
+ * cannot put a frame on the wire. The frame limit holds for all connections under the grant together.
  *
- * <pre>  PRINCIPAL:IFACE@QUEUE [frames=N] [filter=EXPRESSION...]</pre>
+ * <pre>  PRINCIPAL:IFACE@QUEUE [rx] [tx] [frames=N] [filter=EXPRESSION...]</pre>
  *
  * @param group     whether {@code id} is a group id
  * @param id        the uid or gid
@@ -22,14 +24,15 @@ import java.nio.file.Path;
  * @param queue     the queue, or -1 for any
  * @param maxFrames the largest UMEM the grant allows, in frames
  * @param filter    a tcpdump expression every frame handed to the tenant must match, or null
+ * @param transmit  whether the tenant may transmit (its socket gets a TX ring)
  */
-public record Grant(boolean group, int id, String ifname, int queue, int maxFrames, String filter) {
+public record Grant(boolean group, int id, String ifname, int queue, int maxFrames, String filter, boolean transmit) {
     /** The largest UMEM any client gets, and the default of a grant. */
     public static final int MAX_FRAMES = 65536;
 
     /** A plain grant: {@code uid} may open {@code ifname}@{@code queue}, default frames, no filter. */
     public Grant(int uid, String ifname, int queue) {
-        this(false, uid, ifname, queue, MAX_FRAMES, null);
+        this(false, uid, ifname, queue, MAX_FRAMES, null, false);
     }
 
     public Grant {
@@ -41,7 +44,10 @@ public record Grant(boolean group, int id, String ifname, int queue, int maxFram
         }
     }
 
-    /** Parses {@code PRINCIPAL:IFACE@QUEUE [frames=N] [filter=EXPRESSION...]} (the filter takes the rest of the line). */
+    /**
+     * Parses {@code PRINCIPAL:IFACE@QUEUE [rx] [tx] [frames=N] [filter=EXPRESSION...]} (the filter takes the rest of
+     * the line; {@code rx} alone, the default, receives only).
+     */
     public static Grant parse(String line) {
         String s = line.trim();
         String head = s.split("\\s+", 2)[0];
@@ -49,8 +55,8 @@ public record Grant(boolean group, int id, String ifname, int queue, int maxFram
         int at = head.lastIndexOf('@');
         int colon = head.lastIndexOf(':', at);
         if (colon <= 0 || at < colon + 2 || at == head.length() - 1) {
-            throw new IllegalArgumentException("a grant is PRINCIPAL:IFACE@QUEUE [frames=N] [filter=EXPR], not '"
-                + line + "'");
+            throw new IllegalArgumentException("a grant is PRINCIPAL:IFACE@QUEUE [rx] [tx] [frames=N] [filter=EXPR], "
+                + "not '" + line + "'");
         }
         String principal = head.substring(0, colon);
         boolean group = principal.startsWith("g:");
@@ -59,6 +65,7 @@ public record Grant(boolean group, int id, String ifname, int queue, int maxFram
         int queue = q.equals("*") ? -1 : number(q, "queue", line);
         int frames = MAX_FRAMES;
         String filter = null;
+        boolean tx = false;
         while (!rest.isEmpty()) {
             if (rest.startsWith("filter=")) {
                 filter = rest.substring("filter=".length()).trim();
@@ -66,14 +73,18 @@ public record Grant(boolean group, int id, String ifname, int queue, int maxFram
             }
             String opt = rest.split("\\s+", 2)[0];
             rest = rest.substring(opt.length()).trim();
-            if (opt.startsWith("frames=")) {
+            if (opt.equals("tx")) {
+                tx = true;
+            } else if (opt.equals("rx")) {
+                continue; // always allowed: a grant is at least a receive grant
+            } else if (opt.startsWith("frames=")) {
                 frames = number(opt.substring("frames=".length()), "frames", line);
             } else {
                 throw new IllegalArgumentException("unknown grant option '" + opt + "' in '" + line
-                    + "' (known: frames=N, filter=EXPRESSION)");
+                    + "' (known: rx, tx, frames=N, filter=EXPRESSION)");
             }
         }
-        return new Grant(group, id, head.substring(colon + 1, at), queue, frames, filter);
+        return new Grant(group, id, head.substring(colon + 1, at), queue, frames, filter, tx);
     }
 
     /** Whether this grant covers {@code who} asking for {@code ifname}@{@code q}. */
@@ -84,7 +95,13 @@ public record Grant(boolean group, int id, String ifname, int queue, int maxFram
     @Override
     public String toString() {
         return (group ? "g:" : "") + id + ":" + ifname + "@" + (queue < 0 ? "*" : queue)
-            + (maxFrames != MAX_FRAMES ? " frames=" + maxFrames : "") + (filter != null ? " filter=" + filter : "");
+            + (transmit ? " tx" : "") + (maxFrames != MAX_FRAMES ? " frames=" + maxFrames : "")
+            + (filter != null ? " filter=" + filter : "");
+    }
+
+    /** Who the grant's limits are counted against: {@code uid:N} or {@code gid:N}. */
+    public String principal() {
+        return (group ? "gid:" : "uid:") + id;
     }
 
     private static int number(String s, String what, String line) {

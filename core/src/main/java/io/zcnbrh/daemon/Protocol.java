@@ -20,6 +20,29 @@ final class Protocol {
         return b.toString();
     }
 
+    /**
+     * {@code text} as it may appear in a log line or a reply: control characters and non-ASCII written as
+     * escapes (backslash, x or u, hex digits), at most 200 characters (a client's text cannot forge log lines).
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        for (; i < text.length() && b.length() < 200; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                b.append(c);
+            } else if (c < 0x100) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return i < text.length() ? b + "..." : b.toString();
+    }
+
     static Map<String, String> parse(String line) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String part : line.split("\t")) {

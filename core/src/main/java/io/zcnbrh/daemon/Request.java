@@ -13,7 +13,9 @@ record Request(String ifname, int queue, int ring, int frames, int frameSize, St
             int frames = Integer.parseInt(r.getOrDefault("frames", String.valueOf(2 * ring)));
             int frameSize = Integer.parseInt(r.getOrDefault("frame_size", "2048"));
             String problem = null;
-            if (ifname.isEmpty() || queue < 0 || queue >= DaemonInterface.MAX_QUEUES) {
+            if (!ifname.matches("[A-Za-z0-9_.:-]{1,15}") || ifname.equals(".") || ifname.equals("..")) {
+                problem = "'" + Protocol.printable(ifname) + "' is not an interface name (1 to 15 of A-Z a-z 0-9 _ . : -)";
+            } else if (queue < 0 || queue >= DaemonInterface.MAX_QUEUES) {
                 problem = "a request names an interface and a queue from 0 to " + (DaemonInterface.MAX_QUEUES - 1);
             } else if (ring < 64 || ring > Zcnbrhd.MAX_RING || Integer.bitCount(ring) != 1) {
                 problem = "rings are a power of two from 64 to " + Zcnbrhd.MAX_RING + ", not " + ring;

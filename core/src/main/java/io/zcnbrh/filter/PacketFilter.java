@@ -39,6 +39,16 @@ public final class PacketFilter {
         return new PacketFilter(expression, Parser.parse(expression), Verdict.SOCKET, Verdict.PASS);
     }
 
+    /**
+     * Frames that match this filter and {@code other}, combined on the parsed trees (never by pasting the texts:
+     * each expression was parsed on its own, so neither can reach into the other's parentheses). The verdicts are
+     * this filter's; the expression reads {@code (this) and (other)}.
+     */
+    public PacketFilter and(PacketFilter other) {
+        return new PacketFilter("(" + expression + ") and (" + other.expression + ")", new Cond.And(cond, other.cond),
+            onMatch, otherwise);
+    }
+
     /** The same filter with other verdicts for matching and for other frames (e.g. SOCKET and DROP). */
     public PacketFilter verdicts(Verdict onMatch, Verdict otherwise) {
         return new PacketFilter(expression, cond, Objects.requireNonNull(onMatch), Objects.requireNonNull(otherwise));

@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class UnixSocket implements AutoCloseable {
     private static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17;
+    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20;
     private static final int MAX_FDS = 8;
 
     private final int fd;
@@ -133,6 +133,25 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Receives one message (up to {@code maxBytes}) and the descriptors sent with it; null at end of stream. */
     public Message receive(int maxBytes) {
+        return receive(maxBytes, 0);
+    }
+
+    /**
+     * Receives one message if one is waiting, without blocking (MSG_DONTWAIT); null if none is or at end of stream.
+     * Reading what a peer sent before closing spares it ECONNRESET (unix(7): closing with unread data resets).
+     */
+    public Message receiveNow(int maxBytes) {
+        try {
+            return receive(maxBytes, 0x40);
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private Message receive(int maxBytes, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(maxBytes);
             MemorySegment iov = a.allocate(16, 8);
@@ -144,7 +163,7 @@ public final class UnixSocket implements AutoCloseable {
             msg.set(JAVA_LONG, 24, 1);
             msg.set(JAVA_LONG, 32, cmsg.address());
             msg.set(JAVA_LONG, 40, cmsg.byteSize());
-            long rc = Libc.recvmsg(fd, msg, 0x40000000); // MSG_CMSG_CLOEXEC
+            long rc = Libc.recvmsg(fd, msg, 0x40000000 | flags); // MSG_CMSG_CLOEXEC
             if (rc < 0) {
                 throw new SyscallException("recvmsg(AF_UNIX)", (int) -rc, "");
             }
@@ -161,6 +180,31 @@ public final class UnixSocket implements AutoCloseable {
                 return null;
             }
             return new Message(buf.asSlice(0, rc).toArray(JAVA_BYTE), fds);
+        }
+    }
+
+    /**
+     * Bounds every later {@link #receive} to {@code millis} (SO_RCVTIMEO, socket(7): a receive that waited that long
+     * fails with EAGAIN); 0 waits for ever.
+     */
+    public void receiveTimeout(long millis) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment tv = a.allocate(16, 8); // struct timeval {tv_sec, tv_usec}
+            tv.set(JAVA_LONG, 0, millis / 1000);
+            tv.set(JAVA_LONG, 8, (millis % 1000) * 1000);
+            int rc = Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
+            if (rc != 0) {
+                throw new SyscallException("setsockopt(SO_RCVTIMEO, " + millis + " ms)", rc, "");
+            }
+        }
+    }
+
+    /** Closes every descriptor that came with {@code m}: what a peer sends unasked must not pile up here. */
+    public static void closeDescriptors(Message m) {
+        if (m != null) {
+            for (int d : m.fds()) {
+                Libc.close(d);
+            }
         }
     }
 

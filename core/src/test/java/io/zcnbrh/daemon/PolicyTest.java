@@ -20,11 +20,11 @@ class PolicyTest {
     @Test
     void grantsParseWithNamesGroupsAnyQueueLimitsAndFilters() {
         Grant g = Grant.parse("nobody:eth0@3 frames=8192 filter=udp dst port 9000 and not host 10.0.0.1");
-        assertEquals(new Grant(false, 65534, "eth0", 3, 8192, "udp dst port 9000 and not host 10.0.0.1"), g);
+        assertEquals(new Grant(false, 65534, "eth0", 3, 8192, "udp dst port 9000 and not host 10.0.0.1", false), g);
         assertTrue(g.covers(NOBODY, "eth0", 3));
         assertTrue(!g.covers(NOBODY, "eth0", 2) && !g.covers(NOBODY, "eth1", 3) && !g.covers(ROOT, "eth0", 3));
         Grant any = Grant.parse("g:root:veth-x.1@*");
-        assertEquals(new Grant(true, 0, "veth-x.1", -1, Grant.MAX_FRAMES, null), any);
+        assertEquals(new Grant(true, 0, "veth-x.1", -1, Grant.MAX_FRAMES, null, false), any);
         assertTrue(any.covers(ROOT, "veth-x.1", 17) && !any.covers(NOBODY, "veth-x.1", 0));
         assertEquals("g:0:veth-x.1@*", any.toString());
         assertEquals(g, Grant.parse(g.toString().replace("65534", "nobody")));

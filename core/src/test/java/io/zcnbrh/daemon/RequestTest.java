@@ -21,7 +21,10 @@ class RequestTest {
         assertNull(ok.problem());
         assertEquals(2048, ok.frames(), "two frames per ring slot by default");
         assertEquals("udp port 53", ok.filter());
-        assertTrue(problem(Map.of("queue", "0")).contains("names an interface"));
+        assertTrue(problem(Map.of("queue", "0")).contains("is not an interface name"));
+        assertTrue(problem(Map.of("ifname", "eth0/../x")).contains("is not an interface name"));
+        assertTrue(problem(Map.of("ifname", "abcdefghijklmnop")).contains("1 to 15"));
+        assertTrue(problem(Map.of("ifname", "..")).contains("is not an interface name"));
         assertTrue(problem(Map.of("ifname", "eth0", "queue", "64")).contains("from 0 to 63"));
         assertTrue(problem(Map.of("ifname", "eth0", "ring", "1000")).contains("power of two"));
         assertTrue(problem(Map.of("ifname", "eth0", "ring", "16384")).contains("64 to 8192"));

@@ -6,6 +6,7 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ZcnbrhException;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
@@ -203,7 +204,7 @@ public final class AfXdpPort extends RingPort {
             : "XDP " + attached.mode() + " via " + attached.via();
         this.modeLine = "afxdp: " + ifname + " queue " + queue + ", " + (sock.zeroCopy() ? "zero-copy" : "copy")
             + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", "
-            + xdp + ", " + frameCount + " frames of " + config.frameSize()
+            + xdp + (tx == null ? ", receive-only" : "") + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
             + (txBudget == 0 ? "" : ", " + txBudget + " frames per send" + (txBudget == 32 && WANTED_TX_BUDGET > 32
                 ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB");
@@ -542,8 +543,17 @@ public final class AfXdpPort extends RingPort {
 
     // ---- transmit ---------------------------------------------------------------------------------------
 
+    /** What a port whose socket has no TX ring (a receive-only zcnbrhd grant) says to claim, transmit and forward. */
+    private ZcnbrhException receiveOnly() {
+        return new ZcnbrhException(spec + " is receive-only: its socket has no TX ring (the zcnbrhd grant for this "
+            + "queue does not say 'tx'); ask the daemon's operator to add tx to the grant");
+    }
+
     @Override
     public Packet claim() {
+        if (tx == null) {
+            throw receiveOnly();
+        }
         drainCompletions(); // first, always: a frame just sent comes back on top of the pool, still in the cache
         if (freeTop == 0) {
             if (pendingTx > 0) {
@@ -569,6 +579,9 @@ public final class AfXdpPort extends RingPort {
      */
     @Override
     public int claim(Packet[] into, int max) {
+        if (tx == null) {
+            throw receiveOnly();
+        }
         drainCompletions();
         if (freeTop < max) {
             if (freeTop == 0 && pendingTx > 0) {
@@ -599,6 +612,9 @@ public final class AfXdpPort extends RingPort {
      */
     @Override
     public int transmit(Packet[] batch, int[] lengths, int count) {
+        if (tx == null) {
+            throw receiveOnly();
+        }
         int n = tx.reserve(count);
         if (n == 0) {
             flush();
@@ -654,6 +670,9 @@ public final class AfXdpPort extends RingPort {
 
     @Override
     protected boolean send(Packet p, String action) {
+        if (tx == null) {
+            throw receiveOnly();
+        }
         int frame = p.frameIndex();
         PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0) {
@@ -680,6 +699,10 @@ public final class AfXdpPort extends RingPort {
 
     @Override
     public void flush() {
+        if (tx == null) {
+            flushFill();
+            return;
+        }
         if (pendingTx > 0) {
             tx.submit(pendingTx);
             // copy mode: one sendto() sends at most 32 frames (xsk_generic_xmit's budget), so a batch of 64 needs
@@ -696,6 +719,9 @@ public final class AfXdpPort extends RingPort {
 
     /** Copy mode needs a sendto() for every TX batch; zero-copy only when the kernel asks (need_wakeup). */
     private void kick() {
+        if (tx == null) {
+            return;
+        }
         if (!socket.zeroCopy() || !socket.needWakeup() || tx.needsWakeup()) {
             long rc = Libc.kick(socket.fd(), MSG_DONTWAIT, callState);
             if (rc < 0 && rc != -Errno.EAGAIN && rc != -Errno.EBUSY && rc != -Errno.ENOBUFS && rc != -100) {

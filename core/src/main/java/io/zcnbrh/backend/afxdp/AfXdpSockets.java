@@ -14,10 +14,13 @@ public final class AfXdpSockets {
     private AfXdpSockets() {
     }
 
-    /** A socket on {@code ifname} queue {@code queue} over {@code umem}, rings of {@code ring}, bound (copy or zero-copy). */
-    public static XskSocket bind(String ifname, int queue, Mapping umem, int frameSize, int ring) {
+    /**
+     * A socket on {@code ifname} queue {@code queue} over {@code umem}, rings of {@code ring}, bound (copy or
+     * zero-copy); with a TX ring only if {@code transmit}.
+     */
+    public static XskSocket bind(String ifname, int queue, Mapping umem, int frameSize, int ring, boolean transmit) {
         return XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, frameSize, 0, ring, ring,
-            XskSocket.BindMode.AUTO, true, null);
+            XskSocket.BindMode.AUTO, true, null, transmit);
     }
 
     /** Puts {@code socket} into slot {@code queue} of {@code xsks}. */

@@ -89,6 +89,17 @@ public final class XskSocket implements AutoCloseable {
      */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
                                  int rxRingSize, BindMode mode, boolean needWakeup, XskSocket sharedWith) {
+        return open(ifindex, queue, umem, frameSize, umemHeadroom, ringSize, rxRingSize, mode, needWakeup, sharedWith,
+            true);
+    }
+
+    /**
+     * As above; without {@code transmit} the socket has no TX ring at all. The kernel sizes rings only before bind
+     * (xsk_setsockopt: EBUSY once bound), so whoever holds such a socket can never transmit through it.
+     */
+    public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
+                                 int rxRingSize, BindMode mode, boolean needWakeup, XskSocket sharedWith,
+                                 boolean transmit) {
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
             case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
@@ -127,7 +138,9 @@ public final class XskSocket implements AutoCloseable {
                 setInt(fd, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
             }
             setInt(fd, IfXdp.XDP_RX_RING, rxRingSize, "XDP_RX_RING");
-            setInt(fd, IfXdp.XDP_TX_RING, ringSize, "XDP_TX_RING");
+            if (transmit) {
+                setInt(fd, IfXdp.XDP_TX_RING, ringSize, "XDP_TX_RING");
+            }
 
             MemorySegment off = arena.allocate(IfXdp.MMAP_OFFSETS_V2_SIZE, 8);
             int len = Libc.getsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_MMAP_OFFSETS, off);
@@ -138,8 +151,8 @@ public final class XskSocket implements AutoCloseable {
             int stride = len == IfXdp.MMAP_OFFSETS_V2_SIZE ? 32 : 24;
             ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, rxRingSize, 16, IfXdp.XDP_PGOFF_RX_RING,
                 "RX", mappings, scope), layout(off, 0, stride, rxRingSize, 16));
-            ProducerRing txRing = new ProducerRing(map(fd, off, 1, stride, ringSize, 16, IfXdp.XDP_PGOFF_TX_RING,
-                "TX", mappings, scope), layout(off, 1, stride, ringSize, 16));
+            ProducerRing txRing = transmit ? new ProducerRing(map(fd, off, 1, stride, ringSize, 16,
+                IfXdp.XDP_PGOFF_TX_RING, "TX", mappings, scope), layout(off, 1, stride, ringSize, 16)) : null;
             ProducerRing fillRing = null;
             ConsumerRing compRing = null;
             if (ownFillRings) {
@@ -209,9 +222,11 @@ public final class XskSocket implements AutoCloseable {
     /**
      * Takes over an AF_XDP socket that another process (the zcnbrhd daemon) created, gave a UMEM, sized and bound,
      * and passed over SCM_RIGHTS: maps its four rings here (no privilege needed for that) and reads the mode from
-     * XDP_OPTIONS. {@code ringSize}, {@code rxRingSize} and {@code needWakeup} are what the daemon used.
+     * XDP_OPTIONS. {@code ringSize}, {@code rxRingSize}, {@code needWakeup} and {@code transmit} (whether it has a TX
+     * ring) are what the daemon used.
      */
-    public static XskSocket adopt(int fd, int ifindex, int queue, int ringSize, int rxRingSize, boolean needWakeup) {
+    public static XskSocket adopt(int fd, int ifindex, int queue, int ringSize, int rxRingSize, boolean needWakeup,
+                                  boolean transmit) {
         List<MemorySegment> mappings = new ArrayList<>();
         Arena scope = Arena.ofShared();
         try (Arena arena = Arena.ofConfined()) {
@@ -225,8 +240,8 @@ public final class XskSocket implements AutoCloseable {
             int fillSize = 2 * ringSize;
             ConsumerRing rxRing = new ConsumerRing(map(fd, off, 0, stride, rxRingSize, 16, IfXdp.XDP_PGOFF_RX_RING,
                 "RX", mappings, scope), layout(off, 0, stride, rxRingSize, 16));
-            ProducerRing txRing = new ProducerRing(map(fd, off, 1, stride, ringSize, 16, IfXdp.XDP_PGOFF_TX_RING,
-                "TX", mappings, scope), layout(off, 1, stride, ringSize, 16));
+            ProducerRing txRing = transmit ? new ProducerRing(map(fd, off, 1, stride, ringSize, 16,
+                IfXdp.XDP_PGOFF_TX_RING, "TX", mappings, scope), layout(off, 1, stride, ringSize, 16)) : null;
             ProducerRing fillRing = new ProducerRing(map(fd, off, 2, stride, fillSize, 8, IfXdp.XDP_UMEM_PGOFF_FILL_RING,
                 "fill", mappings, scope), layout(off, 2, stride, fillSize, 8));
             ConsumerRing compRing = new ConsumerRing(map(fd, off, 3, stride, ringSize, 8,
@@ -302,7 +317,7 @@ public final class XskSocket implements AutoCloseable {
     public int raiseTxBudget(int wanted) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, Math.max(32, Math.min(wanted, tx.size())));
+            v.set(JAVA_INT, 0, Math.max(32, Math.min(wanted, tx == null ? 32 : tx.size())));
             return Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_MAX_TX_SKB_BUDGET, v) == 0 ? v.get(JAVA_INT, 0) : 32;
         }
     }
@@ -371,7 +386,7 @@ public final class XskSocket implements AutoCloseable {
         return rx;
     }
 
-    /** The TX ring. */
+    /** The TX ring, or null for a receive-only socket. */
     public ProducerRing tx() {
         return tx;
     }

@@ -61,7 +61,7 @@ class AdoptedSocketTest {
                 UnixSocket.Message m = client.receive(16);
                 assertEquals(2, m.fds().length);
                 XskSocket adopted = XskSocket.adopt(m.fds()[0], XdpAttachment.ifindex(veth.outer), 0, 512, 512,
-                    daemonSide.needWakeup());
+                    daemonSide.needWakeup(), true);
                 Mapping clientUmem = Mapping.ofDescriptor(m.fds()[1], umem.segment().byteSize(), "passed UMEM");
                 try (AfXdpPort port = AfXdpPort.adopt(veth.outer, adopted, clientUmem, config)) {
                     assertTrue(port.modeLine().contains("of the daemon"), port.modeLine());
