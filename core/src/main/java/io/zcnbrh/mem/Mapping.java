@@ -101,23 +101,34 @@ public final class Mapping implements AutoCloseable {
         }
     }
 
-    /** Maps an existing file created by {@link #createFile}, shared, read-write. */
+    /**
+     * Maps an existing file created by {@link #createFile}, shared, read-write. The file is not trusted: a symbolic
+     * link is refused (O_NOFOLLOW), and so is anything but a regular file owned by this user or root that others
+     * cannot write (another user could have planted it to read or feed this process's traffic); the size is read
+     * from the open descriptor, not by path, so a file swapped in between cannot change it.
+     */
     public static Mapping openFile(Path path) {
-        int fd = Libc.open(path.toString(), Libc.O_RDWR, 0, e -> switch (e) {
+        int fd = Libc.open(path.toString(), Libc.O_RDWR | Libc.O_NOFOLLOW, 0, e -> switch (e) {
             case Errno.ENOENT -> "no such port; start the side that creates it first";
             case Errno.EACCES -> "the file's permissions do not let this user attach; ask its owner to widen them";
+            case 40 -> "it is a symbolic link, which is never followed (ELOOP): someone may have planted it";
             default -> "";
         });
         try {
-            long size = Files.size(path);
+            Libc.FileStatus st = Libc.fstat(fd);
+            int me = Libc.geteuid();
+            if (!st.regular() || (st.uid() != me && st.uid() != 0) || (st.mode() & 0002) != 0) {
+                throw new UntrustedFileException(path + " is not a region to trust: " + (!st.regular() ? "not a regular file"
+                    : (st.mode() & 0002) != 0 ? "writable by every user (mode " + Integer.toOctalString(st.mode() & 0777)
+                    + ")" : "owned by uid " + st.uid() + ", not by this user (" + me + ") or root")
+                    + "; another user may have planted it. Remove it if it is not yours, or create the port again");
+            }
+            long size = st.size();
             if (size == 0 || size % PageSize.BASE.bytes() != 0) {
                 throw new ZcnbrhException(path + " has size " + size + ", which is not a Z-CNBRH region; "
                     + "its creator may still be initialising it or it is a foreign file");
             }
             return mapAndPlace(size, Libc.MAP_SHARED, fd, PageSize.BASE, -1, "file " + path, false);
-        } catch (IOException e) {
-            Libc.close(fd);
-            throw new ZcnbrhException("cannot stat " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;

@@ -34,6 +34,7 @@ public final class Libc {
     public static final int O_RDWR = 02;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
+    public static final int O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000;
     // linux/memfd.h
     public static final int MFD_CLOEXEC = 0x0001;
@@ -59,6 +60,9 @@ public final class Libc {
     private static final MethodHandle FTRUNCATE = handle("ftruncate",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCNTL_PTR = handle("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FSTAT = handle("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle MOUNT = handle("mount",
@@ -216,6 +220,50 @@ public final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** {@code fcntl(2)} with a pointer argument (a struct flock, ...); returns the result, or -errno. */
+    public static int fcntl(int fd, int cmd, MemorySegment arg) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) FCNTL_PTR.invokeExact(state, fd, cmd, arg);
+            return rc < 0 ? -errno(state) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** What {@code fstat(2)} says of an open file: its mode bits (type and permissions), owner and size. */
+    public record FileStatus(int mode, int uid, long size) {
+        /** Whether it is a regular file (S_IFREG). */
+        public boolean regular() {
+            return (mode & 0170000) == 0100000;
+        }
+    }
+
+    /**
+     * {@code fstat(2)} (struct stat: x86-64 has st_mode at 24, st_uid at 28; the generic layout of aarch64 st_mode
+     * at 16, st_uid at 24; st_size is at 48 in both).
+     */
+    public static FileStatus fstat(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment st = arena.allocate(144, 8);
+            int rc = (int) FSTAT.invokeExact(state, fd, st);
+            if (rc != 0) {
+                throw new SyscallException("fstat(" + fd + ")", errno(state), "");
+            }
+            boolean generic = "aarch64".equals(System.getProperty("os.arch"));
+            return new FileStatus(st.get(JAVA_INT, generic ? 16 : 24), st.get(JAVA_INT, generic ? 24 : 28),
+                st.get(JAVA_LONG, 48));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The effective user id of this process. */
+    public static int geteuid() {
+        return (int) syscall(SyscallNumbers.GETEUID, 0, 0, 0, 0, 0, 0);
     }
 
     /** {@code close(2)}; errors are returned, not thrown, since there is nothing left to undo. */

@@ -16,6 +16,7 @@ import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.mem.UntrustedFileException;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.sys.Errno;
@@ -132,6 +133,7 @@ public final class ShmPort extends RingPort {
         Mapping mapping = Mapping.createFile(path, layout.totalSize, config.filePermissions(), config.numaNode());
         try {
             MemorySegment region = mapping.segment();
+            ShmLiveness.take(mapping.fd(), 0); // a new file: nobody else can hold it
             layout.write(region);
             ShmLayout.claimSide(region, 0, (int) ProcessHandle.current().pid());
             ShmPort port = new ShmPort(name, path, mapping, layout, 0, config);
@@ -156,6 +158,9 @@ public final class ShmPort extends RingPort {
                 if (e instanceof SyscallException se && se.errno() != Errno.ENOENT) {
                     throw se; // permission problems do not go away by waiting
                 }
+                if (e instanceof UntrustedFileException u) {
+                    throw u; // nor does a file another user planted
+                }
             }
             if (mapping == null) {
                 if (System.nanoTime() > deadline) {
@@ -176,6 +181,11 @@ public final class ShmPort extends RingPort {
             }
             ShmLayout layout = ShmLayout.read(region, path.toString());
             int me = (int) ProcessHandle.current().pid();
+            // the lock first, then the pid: a side whose pid is in the header and whose lock is free has exited
+            if (!ShmLiveness.take(mapping.fd(), 1)) {
+                throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
+                    + ShmLayout.pid(region, 1) + " in its PID namespace); a port joins exactly two processes");
+            }
             int holder = ShmLayout.claimSide(region, 1, me);
             if (holder != 0) {
                 throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
@@ -188,22 +198,22 @@ public final class ShmPort extends RingPort {
         }
     }
 
-    /** Removes a region file left by a creator that died without closing (pid gone, nobody attached). */
+    /**
+     * Removes a region file both of whose sides are gone (neither holds its lock): only a complete Z-CNBRH region
+     * (magic, ready) that this user may trust, so that a file being created or another program's file stays.
+     */
     private static void removeIfStale(Path path) {
         try (Mapping m = Mapping.openFile(path)) {
             MemorySegment region = m.segment();
-            int creator = ShmLayout.pid(region, 0);
-            if (creator != 0 && !alive(creator) && ShmLayout.pid(region, 1) == 0) {
-                LOG.log(System.Logger.Level.WARNING, "removing stale shm region {0} of exited pid {1}", path, creator);
+            if (region.get(java.lang.foreign.ValueLayout.JAVA_LONG, ShmLayout.OFF_MAGIC) == ShmLayout.MAGIC
+                && ShmLayout.isReady(region) && !ShmLiveness.held(m.fd(), 0) && !ShmLiveness.held(m.fd(), 1)) {
+                LOG.log(System.Logger.Level.WARNING, "removing stale shm region {0}: both of its sides (pids {1} and "
+                    + "{2}) have exited", path, ShmLayout.pid(region, 0), ShmLayout.pid(region, 1));
                 Libc.unlink(path.toString());
             }
         } catch (ZcnbrhException e) {
-            // still being created by a live process, or not ours: leave it alone and attach normally
+            // still being created, or not ours: leave it alone; attaching says what is wrong with it
         }
-    }
-
-    private static boolean alive(int pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static void sleepBriefly() {
@@ -410,8 +420,8 @@ public final class ShmPort extends RingPort {
         if (ShmLayout.isClosed(region, other)) {
             return true;
         }
-        int pid = ShmLayout.pid(region, other);
-        return pid != 0 && !alive(pid);
+        // attached once (its pid is set after its lock was taken) and its lock is free: its process has exited
+        return ShmLayout.pid(region, other) != 0 && !ShmLiveness.held(mapping.fd(), other);
     }
 
     /** Takes back every frame of ours the gone peer held or had in flight; announced once. */
@@ -427,7 +437,8 @@ public final class ShmPort extends RingPort {
         counters.add(Counter.FRAMES_RECLAIMED, taken);
         if (!peerGoneAnnounced) {
             peerGoneAnnounced = true;
-            LOG.log(System.Logger.Level.WARNING, "shm:{0}: peer pid {1} is gone; reclaimed {2} frames it held",
+            LOG.log(System.Logger.Level.WARNING, "shm:{0}: peer (pid {1} in its namespace) is gone; reclaimed {2} "
+                + "frames it held",
                 name, ShmLayout.pid(region, 1 - side), taken);
         }
     }
