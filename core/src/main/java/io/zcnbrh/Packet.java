@@ -34,6 +34,7 @@ public final class Packet {
     private final FrameOwnership ownership;
     private int length;
     private long timestampNanos;
+    private int loans;
     @SuppressWarnings("unused") // accessed through REF_COUNT
     private volatile int refCount;
 
@@ -121,6 +122,7 @@ public final class Packet {
 
     /** Sets the fields when the port hands the packet out; the single holder is the application. */
     public void lend(int length, long timestampNanos) {
+        this.loans++;
         this.length = length;
         this.timestampNanos = timestampNanos;
         REF_COUNT.setOpaque(this, 1);
@@ -140,6 +142,14 @@ public final class Packet {
     /** Hands a received packet out whose timestamp is in the frame's metadata (read lazily). */
     public void lendReceived(int length) {
         lend(length, IN_METADATA);
+    }
+
+    /**
+     * How many times the port has lent this frame: a different number means the application released the packet
+     * and this flyweight was lent again (as a claimed frame, say), so it is no longer the packet it was handed.
+     */
+    public int loans() {
+        return loans;
     }
 
     /** Sets the length before transmit. */

@@ -30,7 +30,10 @@ public interface Port extends AutoCloseable {
 
     /**
      * Calls {@code handler} for up to {@code budget} received packets; returns how many. Allocates nothing.
-     * Packets the handler did not release, forward, transmit or retain are released when it returns.
+     * Packets the handler did not release, forward, transmit or retain are released when it returns (only the
+     * packet it was handed: a frame it claimed meanwhile stays its own, even if the pool lent it the same object).
+     * If the handler throws, its packet is released likewise, the packets after it stay queued for the next poll,
+     * and the exception reaches the caller.
      */
     int poll(PacketHandler handler, int budget);
 
@@ -74,7 +77,11 @@ public interface Port extends AutoCloseable {
      */
     Packet claim();
 
-    /** Sends the first {@code length} bytes of a claimed packet; false when dropped for lack of ring space. */
+    /**
+     * Sends the first {@code length} bytes of a claimed packet. True: the port owns the frame until the kernel or
+     * peer is done with it. False, on every backend: dropped for lack of ring space, counted in {@code drops}, and
+     * the port took the frame back; do not touch or release the packet again (claim another).
+     */
     boolean transmit(Packet packet, int length);
 
     /**
@@ -106,7 +113,10 @@ public interface Port extends AutoCloseable {
         return sent;
     }
 
-    /** Sends a received packet on without copying it (ownership transfer, M2/M3); false when dropped. */
+    /**
+     * Sends a received packet on without copying it (ownership transfer, M2/M3). False, on every backend: dropped,
+     * counted in {@code drops}, and the port took the frame back, as for {@link #transmit(Packet, int)}.
+     */
     boolean forward(Packet packet);
 
     /**

@@ -50,6 +50,10 @@ public final class PortConfig {
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
+        if (b.ringSize > MAX_RING_SIZE) {
+            throw new IllegalArgumentException("ring size must be at most " + MAX_RING_SIZE + ", was " + b.ringSize
+                + ": the AF_XDP fill ring is twice the ring size, and a ring holds at most " + RingLayout.MAX_SIZE);
+        }
         FrameRegion.checkFrameSize(b.frameSize);
         FrameRegion.checkHeadroom(b.frameSize, b.headroom);
         int frames = b.frameCount > 0 ? b.frameCount : 2 * b.ringSize;
@@ -182,6 +186,8 @@ public final class PortConfig {
      * with 2048 (BENCHMARKS.md); a latency-bound application with little traffic may choose smaller rings.
      */
     public static final int DEFAULT_RING_SIZE = 8192;
+    /** The largest ring: the AF_XDP fill ring is twice this, and the ring code takes at most 65536 entries. */
+    public static final int MAX_RING_SIZE = 32768;
 
     /** A builder with the defaults: ring 8192, 2048-byte frames, headroom 256, unbound, fast ownership, drop newest. */
     public static Builder builder() {
@@ -193,7 +199,7 @@ public final class PortConfig {
         return builder().build();
     }
 
-    /** Entries per ring (power of two, up to 65536). */
+    /** Entries per ring (power of two, up to {@link #MAX_RING_SIZE}). */
     public int ringSize() {
         return ringSize;
     }
@@ -304,7 +310,7 @@ public final class PortConfig {
         private Builder() {
         }
 
-        /** Entries per ring: a power of two up to 65536. */
+        /** Entries per ring: a power of two up to {@link #MAX_RING_SIZE} (32768). */
         public Builder ringSize(int v) {
             ringSize = v;
             return this;

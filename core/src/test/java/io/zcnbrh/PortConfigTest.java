@@ -20,6 +20,9 @@ class PortConfigTest {
     @Test
     void valuesOutOfRangeAreRefusedWithTheRange() {
         assertTrue(refused(b -> b.frameCount(3)).contains("frame count must be even"));
+        // accepted once, then refused by the ring code when the fill ring (twice the ring) was made
+        assertTrue(refused(b -> b.ringSize(65536)).contains("at most 32768"));
+        assertEquals(PortConfig.MAX_RING_SIZE, PortConfig.builder().ringSize(32768).build().ringSize());
         assertTrue(refused(b -> b.numaNode(-2)).contains("NUMA node must be -1"));
         assertTrue(refused(b -> b.creditBudget(-1)).contains("credit budget must be positive"));
         assertTrue(refused(b -> b.filePermissions(01777)).contains("within 0777"));

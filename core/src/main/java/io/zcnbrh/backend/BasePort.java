@@ -39,9 +39,15 @@ public abstract class BasePort implements Port {
 
     /** Gives a polled packet to {@code handler}; a packet it did not keep (retain, send) goes back at once. */
     protected final void handOver(io.zcnbrh.PacketHandler handler, Packet p) {
-        handler.onPacket(p);
-        if (ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP) && p.dropHolder()) {
-            giveBack(p);
+        int loan = p.loans();
+        try {
+            handler.onPacket(p);
+        } finally {
+            // still the packet the handler was given (not released and lent again as another, e.g. claimed, frame)
+            // and still the application's: the port takes it back, also when the handler threw
+            if (p.loans() == loan && ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP) && p.dropHolder()) {
+                giveBack(p);
+            }
         }
     }
 
@@ -189,7 +195,22 @@ public abstract class BasePort implements Port {
         PortRules.checkLength(p, length);
         p.length(length);
         beforeTransmit(p);
-        return send(p, "transmit");
+        return tookBackIfDropped(p, send(p, "transmit"));
+    }
+
+    /**
+     * The one meaning of a false transmit or forward on every backend: the packet was dropped (counted in drops)
+     * and the port took the frame back; the application must not touch the packet again. A backend that left the
+     * frame with the application when it could not send is made to follow it here.
+     */
+    private boolean tookBackIfDropped(Packet p, boolean sent) {
+        if (!sent && ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP)) {
+            counters.increment(Counter.DROPS);
+            if (p.dropHolder()) {
+                giveBack(p);
+            }
+        }
+        return sent;
     }
 
     /**
@@ -224,7 +245,7 @@ public abstract class BasePort implements Port {
     @Override
     public final boolean forward(Packet packet) {
         Packet p = mine(packet, "forward");
-        if (send(p, "forward")) {
+        if (tookBackIfDropped(p, send(p, "forward"))) {
             counters.increment(Counter.FORWARDED);
             return true;
         }

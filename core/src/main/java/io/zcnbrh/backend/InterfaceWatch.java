@@ -18,7 +18,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * The answer is asked in the network namespace the port was opened in.
  */
 public final class InterfaceWatch implements AutoCloseable {
-    private static final long SYS_IOCTL = 16;          // x86-64
     private static final long SIOCGIFFLAGS = 0x8913;  // include/uapi/linux/sockios.h
     private static final int IFF_UP = 0x1;            // include/uapi/linux/if.h
     private static final int AF_INET = 2;
@@ -56,7 +55,7 @@ public final class InterfaceWatch implements AutoCloseable {
 
     /** Asks at once. */
     public void checkNow(String spec) {
-        long rc = Libc.syscall(callState, SYS_IOCTL, fd, SIOCGIFFLAGS, ifreq.address(), 0, 0, 0);
+        long rc = Libc.syscall(callState, io.zcnbrh.sys.SyscallNumbers.IOCTL, fd, SIOCGIFFLAGS, ifreq.address(), 0, 0, 0);
         if (rc == -Errno.ENODEV || rc == -Errno.ENXIO) {
             throw new SyscallException("receive on " + spec, Errno.ENODEV, "interface " + ifname
                 + " disappeared while receiving; close the port and open it again when it is back");

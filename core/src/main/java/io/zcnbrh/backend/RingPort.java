@@ -63,10 +63,12 @@ public abstract class RingPort extends BasePort {
         int first = rx.peekedIndex();
         long now = receiveClock(); // one clock read per batch
         int delivered = 0;
+        int taken = 0;
         inBatch = true;
         try {
             for (int i = 0; i < n; i++) {
                 Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
+                taken = i + 1;
                 if (p == null || !admitted(p)) {
                     continue;
                 }
@@ -74,7 +76,10 @@ public abstract class RingPort extends BasePort {
                 handOver(handler, p);
             }
         } finally {
-            rx.release(n);
+            // a handler that threw leaves the entries after its packet on the ring, for the next poll: no frame
+            // is left owned by nobody
+            rx.cancel(n - taken);
+            rx.release(taken);
             inBatch = false;
             flushReleases();
         }

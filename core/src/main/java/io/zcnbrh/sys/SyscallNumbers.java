@@ -14,6 +14,9 @@ public final class SyscallNumbers {
     /** {@code bpf(2)}. */
     public static final long BPF = AARCH64 ? 280 : 321;
 
+    /** {@code ioctl(2)}. */
+    public static final long IOCTL = AARCH64 ? 29 : 16;
+
     /** {@code geteuid(2)}. */
     public static final long GETEUID = AARCH64 ? 175 : 107;
 

@@ -348,4 +348,42 @@ class DaemonBoundaryTest {
             remove(sock);
         }
     }
+
+    @Test
+    void aClientWhoseHeadroomIsNotTheDaemonsReceivesEveryFrame() throws Exception {
+        // the daemon binds with no UMEM headroom; this client expects 256 more bytes before each packet. A packet
+        // at another place in its frame than the configured one was refused and its frame never refilled, so
+        // reception stopped after a ring's worth
+        Path sock = socketPath();
+        try (VethPair veth = new VethPair().withUdpPath();
+             Zcnbrhd daemon = Zcnbrhd.start(sock.toString(),
+                 Policy.of(Grant.parse(ME + ":" + veth.outer + "@0 filter=udp dst port 9000")));
+             Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", PortConfig.builder().daemonSocket(sock.toString())
+                 .ringSize(64).frameCount(128).headroom(512).build())) {
+            long sent = 0;
+            long got = 0;
+            for (int round = 0; round < 6; round++) { // 6 x 50 frames through 64 receive frames: each refilled
+                long now = io.zcnbrh.traffic.UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 50, 64,
+                    java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+                sent += now;
+                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (got < sent && System.nanoTime() < until) {
+                    Packet p = port.poll();
+                    if (p == null) {
+                        port.awaitPackets(1_000_000);
+                        continue;
+                    }
+                    assertEquals(9000, Short.toUnsignedInt(p.segment().get(java.lang.foreign.ValueLayout
+                        .JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 36)),
+                        "the packet's own bytes, from its real start");
+                    got++;
+                    port.release(p);
+                }
+            }
+            assertEquals(sent, got, port.counters() + " " + port.audit());
+            assertEquals(0, port.counters().get(io.zcnbrh.Counter.INVALID_DESCRIPTORS));
+        } finally {
+            remove(sock);
+        }
+    }
 }

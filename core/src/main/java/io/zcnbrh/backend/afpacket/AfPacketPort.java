@@ -347,8 +347,7 @@ public final class AfPacketPort extends PoolPort {
             // forward: the RX and TX rings are different memory, so AF_PACKET forwards with one copy
             Packet out = claim();
             if (out == null) {
-                counters.increment(Counter.DROPS);
-                return false;
+                return false; // dropped: the port takes the received frame back (BasePort)
             }
             MemorySegment.copy(p.segment(), 0, out.segment(), 0, p.length());
             out.length(p.length());

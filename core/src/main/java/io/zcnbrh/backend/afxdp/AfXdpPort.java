@@ -74,6 +74,8 @@ public final class AfXdpPort extends RingPort {
     /** Not final: {@link #warmUp} points it at a private ring for a moment. */
     private ConsumerRing rx;
     private final ProducerRing tx;
+    /** Each frame's data view at the usual offset, for packets an XDP program had moved. */
+    private final MemorySegment[] views;
     private final int txBatch;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
@@ -172,8 +174,10 @@ public final class AfXdpPort extends RingPort {
             frameCount);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
         this.packets = new Packet[frameCount];
+        this.views = new MemorySegment[frameCount];
         for (int f = 0; f < frameCount; f++) {
-            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), slice, ownership);
+            views[f] = frames.dataView(f);
+            packets[f] = new Packet(f, frames.dataAddress(f), views[f], slice, ownership);
         }
         this.fill = sock.fill();
         this.completion = sock.completion();
@@ -452,18 +456,31 @@ public final class AfXdpPort extends RingPort {
     @Override
     protected Packet accept(long umemAddress, int length, long now) {
         long address = umemAddress - base;
-        if (!frames.isValid(address, length)) {
-            invalidDescriptor("out of the region or not the writer's frame");
-            return null;
-        }
-        int frame = frames.frameOf(address);
-        if (!ownership.tryTake(frame, FramePlace.FILL)) {
+        int frame = address < 0 ? -1 : frames.frameOf(address);
+        if (frame < 0 || frame >= packets.length || !ownership.tryTake(frame, FramePlace.FILL)) {
             invalidDescriptor("out of the region or not the writer's frame");
             return null;
         }
         Packet p = packets[frame];
-        p.lend(length, now);
-        return p;
+        if (frames.isValid(address, length)) { // where the kernel puts a frame: after the headroom
+            if (p.address() != address) {
+                p.lendAt(address, views[frame], length, now); // back from an offset an XDP program had chosen
+            } else {
+                p.lend(length, now);
+            }
+            return p;
+        }
+        // An XDP program may move the packet's start (bpf_xdp_adjust_head, or a daemon with another headroom):
+        // any place inside the frame is the packet's; a view of it is made here (it allocates, off the usual path)
+        long offset = address - frames.frameAddress(frame);
+        if (length > 0 && offset + length <= frames.frameSize()) {
+            p.lendAt(address, frames.memory().asSlice(address, frames.frameSize() - offset), length, now);
+            return p;
+        }
+        invalidDescriptor("a descriptor past the end of its frame");
+        p.lend(0, now);
+        giveBack(p); // a bad descriptor does not cost a receive frame: it goes back to the fill ring
+        return null;
     }
 
     /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
@@ -637,7 +654,7 @@ public final class AfXdpPort extends RingPort {
                 ownership.giveUp(frame, FramePlace.TX, "transmit");
                 p.length(length);
                 p.dropHolder();
-                tx.setDescriptor(first + i, base + frames.dataAddress(frame), length, 0);
+                tx.setDescriptor(first + i, base + p.address(), length, 0);
                 bytes += length;
             }
         } finally {
@@ -686,7 +703,7 @@ public final class AfXdpPort extends RingPort {
                 return false;
             }
         }
-        tx.setDescriptor(tx.reservedIndex(), base + frames.dataAddress(frame), p.length(), 0);
+        tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), 0);
         ownership.giveUp(frame, FramePlace.TX, action);
         p.dropHolder();
         counters.increment(Counter.PACKETS_TX);

@@ -368,6 +368,10 @@ public final class IoUringPort extends PoolPort {
                 counters.increment(Counter.PACKETS_TX);
                 counters.add(Counter.BYTES_TX, res);
             }
+            if ((flags & CQE_F_MORE) == 0) {
+                sendPending[f] = 1; // no notification follows (io_uring_enter(2): a SEND_ZC result without F_MORE,
+                                    // e.g. a failed send, is its only completion): the frame is free now
+            }
         }
         // SEND_ZC completes twice (the result with F_MORE, then the notification that the kernel let go of the
         // frame); plain SEND once

@@ -39,4 +39,36 @@ class AfPacketRulesTest {
             port.release(again);
         }
     }
+
+    @Test
+    void aForwardThatFindsNoTransmitFrameIsDroppedAndTheFrameTakenBack() throws Exception {
+        try (VethPair veth = new VethPair().withUdpPath();
+             Port port = Zcnbrh.open("afpacket:" + veth.outer, PortConfig.builder().ringSize(64).frameCount(128).build())) {
+            io.zcnbrh.traffic.UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 5, 64, 50_000_000L);
+            Packet received = null;
+            for (int i = 0; i < 500 && received == null; i++) {
+                received = port.poll();
+                if (received == null) {
+                    port.awaitPackets(10_000_000L);
+                }
+            }
+            assertTrue(received != null, "a packet arrived");
+            List<Packet> held = new ArrayList<>(); // every transmit frame, after the receive (they count as credit)
+            for (Packet p = port.claim(); p != null; p = port.claim()) {
+                held.add(p);
+            }
+            long drops = port.counters().get(Counter.DROPS);
+            // AF_PACKET forwards by copying into a transmit frame, and there is none: false, the one meaning of
+            // which (Port#forward) is "dropped, counted, and the port took the frame back"
+            assertEquals(false, port.forward(received));
+            assertEquals(0, received.refCount(), "the application still held the dropped packet");
+            assertEquals(drops + 1, port.counters().get(Counter.DROPS));
+            held.forEach(port::release);
+            for (Packet p = port.poll(); p != null; p = port.poll()) {
+                port.release(p);
+            }
+            assertEquals(0, port.audit().byPlace().getOrDefault(FramePlace.APP, 0), port.audit().toString());
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
 }
