@@ -77,8 +77,11 @@ public final class Packet {
     }
 
     /**
-     * When the packet was produced (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime()). Read from the
-     * frame's metadata on first use: a receiver that never asks never touches that cache line.
+     * When the packet was produced or received (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime()). What
+     * that means depends on the backend: shm's sender stamps each frame in its metadata (read here on first use, so
+     * a receiver that never asks never touches that cache line); AF_XDP's descriptors carry no time, so the port
+     * reads the clock once per batch poll (once per single poll); the other backends stamp the packet when they
+     * take it from the kernel. For the device's own receive time see the backend's documentation.
      */
     public long timestampNanos() {
         long ts = timestampNanos;

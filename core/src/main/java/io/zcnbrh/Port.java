@@ -2,8 +2,10 @@ package io.zcnbrh;
 
 /**
  * One packet I/O endpoint, the unified API over every backend (M10). Open with {@link Zcnbrh#open}.
- * A port is driven by one thread: poll, release, claim, transmit and forward must be called from it.
- * Counters and audits may be read from any thread.
+ * A port is driven by one thread: every call, counters() and audit() included, is made from it (AF_XDP and
+ * AF_PACKET refresh their counters from the kernel when asked, and AF_XDP's audit takes sent frames off the
+ * completion ring). Other threads and processes read a port's numbers from its counters file ({@code zcnbrh stat},
+ * the metrics endpoint) or from a {@link PortCounters#snapshot()} the port's thread took.
  */
 public interface Port extends AutoCloseable {
     /** The backend's name: {@code shm}, {@code afxdp}, ... */
@@ -127,9 +129,11 @@ public interface Port extends AutoCloseable {
     void flush();
 
     /**
-     * Waits up to {@code timeoutNanos} for packets, without spinning where the backend can block in the kernel
-     * (AF_XDP: poll(2) on the socket, which also lets the kernel's receive work run on this core). Returns early
-     * when packets may be there; a caller polls again either way.
+     * Waits up to {@code timeoutNanos} for packets without spinning. AF_XDP decides from the traffic: under
+     * light traffic it blocks in poll(2) on the socket, under heavy traffic it parks just long enough for part of
+     * a ring to arrive (either way the kernel's receive work can run on this core); AF_PACKET, sockets and
+     * io_uring block in poll(2) (at least 1 ms, at most 1 s); shm parks up to 50 us. Returns early when packets
+     * may be there; a caller polls again either way.
      */
     default void awaitPackets(long timeoutNanos) {
         java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));

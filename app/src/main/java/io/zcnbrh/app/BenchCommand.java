@@ -60,7 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--length", split = ",", description = "shm: frame lengths in bytes (default: 64,1500)")
     List<Integer> lengths = List.of(64, 1500);
 
-    @Option(names = "--quick", description = "receive: 64-byte frames, AF_XDP and DatagramChannel, 2 s x 3 rounds")
+    @Option(names = "--quick", description = "receive: 64-byte frames, AF_XDP, Netty (epoll) and DatagramChannel, "
+        + "2 s x 3 rounds; transmit: AF_XDP and DatagramChannel")
     boolean quick;
 
     @Option(names = "--receivers", split = ",", description = "receive: which receivers (default: all)")

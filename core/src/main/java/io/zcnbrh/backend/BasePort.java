@@ -76,12 +76,17 @@ public abstract class BasePort implements Port {
      * or away (asked every 1024th call, see {@link InterfaceWatch}).
      */
     protected final void checkReceiving() {
+        checkRevoked();
+        if (watch != null) {
+            watch.check(spec());
+        }
+    }
+
+    /** Throws if the port was revoked: a port that only transmits learns it too (one volatile read per call). */
+    protected final void checkRevoked() {
         String why = revoked;
         if (why != null) {
             throw new io.zcnbrh.ZcnbrhException(spec() + ": " + why);
-        }
-        if (watch != null) {
-            watch.check(spec());
         }
     }
 
@@ -191,6 +196,7 @@ public abstract class BasePort implements Port {
 
     @Override
     public final boolean transmit(Packet packet, int length) {
+        checkRevoked();
         Packet p = mine(packet, "transmit");
         PortRules.checkLength(p, length);
         p.length(length);
@@ -244,6 +250,7 @@ public abstract class BasePort implements Port {
 
     @Override
     public final boolean forward(Packet packet) {
+        checkRevoked();
         Packet p = mine(packet, "forward");
         if (tookBackIfDropped(p, send(p, "forward"))) {
             counters.increment(Counter.FORWARDED);

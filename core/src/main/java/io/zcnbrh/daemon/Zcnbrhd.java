@@ -459,6 +459,11 @@ public final class Zcnbrhd implements AutoCloseable {
         }
     }
 
+    /** Connections open now, served or waiting to be. */
+    public int connections() {
+        return connections.size();
+    }
+
     /** Clients whose queue is live now. */
     public int liveClients() {
         return live.get();

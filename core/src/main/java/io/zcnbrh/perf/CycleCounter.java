@@ -15,7 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * null and {@link #unavailableReason()} says why, so callers report "not measured" instead of a made-up figure.
  */
 public final class CycleCounter implements AutoCloseable {
-    private static final long SYS_PERF_EVENT_OPEN = 298, SYS_READ = 0, SYS_IOCTL = 16;
+    private static final long SYS_PERF_EVENT_OPEN = io.zcnbrh.sys.SyscallNumbers.PERF_EVENT_OPEN,
+        SYS_READ = io.zcnbrh.sys.SyscallNumbers.READ, SYS_IOCTL = io.zcnbrh.sys.SyscallNumbers.IOCTL;
     private static final long PERF_EVENT_IOC_ENABLE = 0x2400, PERF_EVENT_IOC_RESET = 0x2403;
     private static volatile String reason;
 

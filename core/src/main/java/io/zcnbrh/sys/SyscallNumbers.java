@@ -17,6 +17,12 @@ public final class SyscallNumbers {
     /** {@code ioctl(2)}. */
     public static final long IOCTL = AARCH64 ? 29 : 16;
 
+    /** {@code read(2)}. */
+    public static final long READ = AARCH64 ? 63 : 0;
+
+    /** {@code perf_event_open(2)}. */
+    public static final long PERF_EVENT_OPEN = AARCH64 ? 241 : 298;
+
     /** {@code geteuid(2)}. */
     public static final long GETEUID = AARCH64 ? 175 : 107;
 

@@ -107,7 +107,6 @@ class ConformanceTest {
             assertEquals(0, s.corrupt(), "every byte");
             assertEquals(count, s.flow() + drops(port), "received " + s.flow() + " + dropped and counted "
                 + drops(port) + ": " + port.counters());
-            assertTrue(s.flow() > count / 2, "most arrived: " + s.flow());
             assertEquals(s.flow() + s.other(), port.counters().get(Counter.PACKETS_RX), "packets_rx counts them all");
             assertTrue(port.counters().get(Counter.BYTES_RX) >= s.flow() * 100);
             assertTrue(port.audit().ok(), port.audit().toString());
@@ -169,8 +168,8 @@ class ConformanceTest {
             }
             assertEquals(0, mismatched, "every frame the port delivered matches in the kernel too");
             assertEquals(200, seen + drops(port), "the 200 matching datagrams arrived (or were counted)");
-            assertTrue(port.counters().get(Counter.FILTER_PASS) >= 100 || pattern.startsWith("afxdp"),
-                "the other flow was turned away: " + port.counters());
+            assertTrue(port.counters().get(Counter.FILTER_PASS) >= 100,
+                "the other flow was turned away (and counted): " + port.counters());
         }
     }
 

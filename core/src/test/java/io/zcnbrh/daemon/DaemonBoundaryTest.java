@@ -283,6 +283,20 @@ class DaemonBoundaryTest {
                 }
                 assertEquals(10, far.frames());
                 assertFalse(((AfXdpPort) port).modeLine().contains("receive-only"));
+                // the daemon stops: a port that only transmits learns it at its next transmit, not never
+                daemon.close();
+                Packet last = port.claim();
+                long deadline2 = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                ZcnbrhException lost = null;
+                while (lost == null && System.nanoTime() < deadline2) {
+                    try {
+                        port.transmit(last, frame.length);
+                        last = port.claim();
+                    } catch (ZcnbrhException e) {
+                        lost = e;
+                    }
+                }
+                assertTrue(lost != null && lost.getMessage().contains(DaemonLease.LOST), String.valueOf(lost));
             }
         } finally {
             remove(sock);

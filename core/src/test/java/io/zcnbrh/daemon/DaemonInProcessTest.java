@@ -110,10 +110,17 @@ class DaemonInProcessTest {
             String iface = ask(sock, Map.of("ifname", "zcnbrh-none0", "ring", "1024")).get("reason");
             assertTrue(iface.contains("cannot take zcnbrh-none0"), iface);
             assertTrue(ask(sock, Map.of("ifname", "eth9")).get("reason").contains("has no grant for eth9@0"));
-            // a client that connects and says nothing, and one that goes before its answer: nothing is kept
+            // a client that connects and goes, and one that goes before its answer: neither is kept
             UnixSocket.connect(sock.toString()).close();
-            assertEquals(0, daemon.liveClients());
-            assertEquals(0, daemon.interfaces());
+            try (UnixSocket early = UnixSocket.connect(sock.toString())) {
+                early.send("ifname=eth9\tqueue=0".getBytes(StandardCharsets.UTF_8));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (daemon.connections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(0, daemon.connections(), "the daemon still holds connections that ended");
+            assertEquals(new Zcnbrhd.Holdings(0, 0), Zcnbrhd.holdings());
             assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("zcnbrhd:eth0", PortConfig.defaults()));
             assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("zcnbrhd:eth0@x", PortConfig.defaults()));
             ZcnbrhException refused = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("zcnbrhd:eth9@0",

@@ -629,6 +629,7 @@ public final class AfXdpPort extends RingPort {
      */
     @Override
     public int transmit(Packet[] batch, int[] lengths, int count) {
+        checkRevoked();
         if (tx == null) {
             throw receiveOnly();
         }

@@ -138,18 +138,23 @@ class HostilePeerTest {
             .shmRole(PortConfig.ShmRole.CREATE).build());
              Mapping raw = Mapping.openFile(ShmPort.pathOf(name))) {
             MemorySegment header = raw.segment();
+            PortConfig attach = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH)
+                .attachTimeout(java.time.Duration.ofSeconds(1)).build();
             header.set(JAVA_INT, ShmLayout.OFF_FRAME_COUNT, 1 << 20);
-            ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> ShmLayout.read(header, "x"));
+            ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> ShmPort.open(name, attach));
             assertTrue(e.getMessage().contains("inconsistent header"), e.getMessage());
             header.set(JAVA_INT, ShmLayout.OFF_FRAME_COUNT, 32);
             header.set(JAVA_INT, ShmLayout.OFF_FRAME_SIZE, 1000);
-            assertThrows(ZcnbrhException.class, () -> ShmLayout.read(header, "x"));
+            e = assertThrows(ZcnbrhException.class, () -> ShmPort.open(name, attach));
+            assertTrue(e.getMessage().contains("frame"), e.getMessage());
             header.set(JAVA_INT, ShmLayout.OFF_FRAME_SIZE, 2048);
             header.set(JAVA_LONG, ShmLayout.OFF_MAGIC, 0);
-            e = assertThrows(ZcnbrhException.class, () -> ShmLayout.read(header, "x"));
+            e = assertThrows(ZcnbrhException.class, () -> ShmPort.open(name, attach));
             assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
             header.set(JAVA_LONG, ShmLayout.OFF_MAGIC, ShmLayout.MAGIC);
-            ShmLayout.read(header, "x");
+            try (ShmPort b = ShmPort.open(name, attach)) { // the header repaired: the attach goes through
+                assertTrue(b.peerAttached());
+            }
             assertNotNull(a);
         }
     }

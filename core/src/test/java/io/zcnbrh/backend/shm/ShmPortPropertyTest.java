@@ -38,10 +38,15 @@ class ShmPortPropertyTest {
         final ArrayDeque<Long> expectedIncoming = new ArrayDeque<>();
         final List<Packet> held = new ArrayList<>();
         long nextSeq;
+        /** Of expectedIncoming, how many the sender has surely published (a lower bound: it may publish earlier). */
+        int surelyPublished;
 
-        Side(ShmPort port, long base) {
+        final PortConfig config;
+
+        Side(ShmPort port, long base, PortConfig config) {
             this.port = port;
             this.nextSeq = base;
+            this.config = config;
         }
     }
 
@@ -57,8 +62,8 @@ class ShmPortPropertyTest {
         PortConfig config = PortConfig.builder().ringSize(8).frameCount(16).creditBudget(6)
             .ownershipMode(OwnershipMode.CHECKED).txBatch(batchedTx ? 3 : 1).build();
         try (ShmPair pair = new ShmPair(config)) {
-            Side a = new Side(pair.a, 0);
-            Side b = new Side(pair.b, 1_000_000);
+            Side a = new Side(pair.a, 0, config);
+            Side b = new Side(pair.b, 1_000_000, config);
             for (Op op : ops) {
                 switch (op) {
                     case SEND_A -> send(a, b);
@@ -71,8 +76,14 @@ class ShmPortPropertyTest {
                     case RELEASE_B -> release(b);
                     case FORWARD_A -> forward(a, b);
                     case FORWARD_B -> forward(b, a);
-                    case FLUSH_A -> pair.a.flush();
-                    case FLUSH_B -> pair.b.flush();
+                    case FLUSH_A -> {
+                        pair.a.flush();
+                        b.surelyPublished = b.expectedIncoming.size();
+                    }
+                    case FLUSH_B -> {
+                        pair.b.flush();
+                        a.surelyPublished = a.expectedIncoming.size();
+                    }
                 }
                 AuditReport ra = pair.a.audit();
                 AuditReport rb = pair.b.audit();
@@ -89,9 +100,15 @@ class ShmPortPropertyTest {
             b.held.forEach(b.port::release);
             a.held.clear();
             b.held.clear();
-            while (pair.a.poll(p -> { }, 64) + pair.b.poll(p -> { }, 64) > 0) {
+            while (pair.a.poll(p -> {
+                assertEquals(a.expectedIncoming.poll(), SequencedFrames.sequence(p.segment()), "order at the end");
+            }, 64) + pair.b.poll(p -> {
+                assertEquals(b.expectedIncoming.poll(), SequencedFrames.sequence(p.segment()), "order at the end");
+            }, 64) > 0) {
                 // batch polls release what they deliver
             }
+            assertTrue(a.expectedIncoming.isEmpty(), "sent to a and never delivered: " + a.expectedIncoming);
+            assertTrue(b.expectedIncoming.isEmpty(), "sent to b and never delivered: " + b.expectedIncoming);
             assertEquals(8, pair.a.freeFrames());
             assertEquals(8, pair.b.freeFrames());
         }
@@ -105,14 +122,29 @@ class ShmPortPropertyTest {
         SequencedFrames.write(p.segment(), from.nextSeq, 64);
         if (from.port.transmit(p, 64)) {
             to.expectedIncoming.add(from.nextSeq++);
+            if (from.config.txBatch() == 1) {
+                to.surelyPublished = to.expectedIncoming.size(); // every transmit publishes
+            }
         }
     }
 
+    /** Whether a poll must deliver: a packet is surely published and the credit budget has room. */
+    private static boolean mustDeliver(Side side) {
+        return side.surelyPublished > 0 && side.held.size() < side.config.creditBudget();
+    }
+
+    private static void received(Side side) {
+        side.surelyPublished = Math.max(0, side.surelyPublished - 1);
+    }
+
     private static void poll(Side side) {
+        boolean must = mustDeliver(side);
         Packet p = side.port.poll();
         if (p == null) {
+            assertTrue(!must, "a published packet was not delivered");
             return; // nothing published yet (staged on the other side) or the credit budget is used up
         }
+        received(side);
         Long expected = side.expectedIncoming.poll();
         assertNotNull(expected, "a packet nobody sent");
         assertEquals(expected.longValue(), SequencedFrames.sequence(p.segment()), "order");
@@ -121,11 +153,14 @@ class ShmPortPropertyTest {
     }
 
     private static void batch(Side side) {
-        side.port.poll(p -> {
+        boolean must = mustDeliver(side);
+        int n = side.port.poll(p -> {
             Long expected = side.expectedIncoming.poll();
             assertNotNull(expected);
             assertEquals(expected.longValue(), SequencedFrames.sequence(p.segment()), "order in batches");
+            received(side);
         }, 3);
+        assertTrue(n > 0 || !must, "a published packet was not delivered by a batch poll");
     }
 
     private static void release(Side side) {
@@ -142,6 +177,9 @@ class ShmPortPropertyTest {
         long seq = SequencedFrames.sequence(p.segment());
         if (from.port.forward(p)) {
             to.expectedIncoming.add(seq);
+            if (from.config.txBatch() == 1) {
+                to.surelyPublished = to.expectedIncoming.size();
+            }
         } // else dropped for a full ring: the frame went home and was counted; the audit checks that
 
     }

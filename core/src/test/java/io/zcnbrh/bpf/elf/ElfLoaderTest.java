@@ -35,15 +35,13 @@ class ElfLoaderTest {
     Path dir;
 
     private Path compile(String source, String... defines) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/clang")),
-            "clang is not installed: the ELF loader test compiles its BPF program (apt-get install clang; "
-                + "run-tests.sh installs it)");
+        Path clang = io.zcnbrh.testing.RequiredTool.find("clang", "clang");
         Path src = dir.resolve(source);
         try (InputStream in = ElfLoaderTest.class.getResourceAsStream("/bpf/" + source)) {
             Files.write(src, in.readAllBytes());
         }
         Path obj = dir.resolve(source.replace(".c", defines.length > 0 ? defines[0].replaceAll("\\W", "") + ".o" : ".o"));
-        List<String> cmd = new ArrayList<>(List.of("clang", "-O2", "-g", "-target", "bpf", "-c", src.toString(),
+        List<String> cmd = new ArrayList<>(List.of(clang.toString(), "-O2", "-g", "-target", "bpf", "-c", src.toString(),
             "-o", obj.toString()));
         for (String d : defines) {
             cmd.add("-D" + d);
@@ -131,7 +129,9 @@ class ElfLoaderTest {
             try (BpfObject ignored = BpfObject.load(bad, "mutated.o")) {
                 // a mutation in debug info is harmless
             } catch (IllegalArgumentException | io.zcnbrh.ZcnbrhException expected) {
-                // refused with a message
+                // refused with a message that says what was wrong, not a bare one
+                assertTrue(expected.getMessage() != null && expected.getMessage().length() > 10,
+                    "refused without saying why: " + expected);
             }
         }
     }
