@@ -38,7 +38,7 @@ class ProtocolModelTest {
                 gcc.add(1, "-DNP"); // non-progress cycles
             }
             run(dir, gcc);
-            List<String> pan = new ArrayList<>(List.of("./pan", "-m2000000"));
+            List<String> pan = new ArrayList<>(List.of("./pan", liveness ? "-m4000000" : "-m2000000"));
             pan.addAll(List.of(panArgs));
             return run(dir, pan);
         } finally {
@@ -92,7 +92,7 @@ class ProtocolModelTest {
 
     @Test
     void whileCreditsCirculatePacketsKeepBeingDelivered() throws Exception {
-        String out = check(List.of(), true, "-l", "-f");
+        String out = check(List.of("LIVENESS"), true, "-l", "-f");
         report("liveness (non-progress cycles, weak fairness)", out);
         assertEquals(0, errors(out), out);
         assertTrue(out.contains("non-progress cycles \t+ (fairness enabled)"), out);
@@ -100,10 +100,12 @@ class ProtocolModelTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        // SPIN numbers mtypes from the last declared: LIB 1, COMP 2, TX 3, APP 4, RX 5, KERNEL 6, FILL 7
-        "BROKEN_EARLY_RELEASE | owner[f]==5",        // the slot was overwritten before it was read: not RX
-        "BROKEN_LOST_CREDIT   | (credits+held)==2",  // a credit lost
-        "BROKEN_KEPT_FRAME    | owner[g]==3"})       // the kernel took a frame the application still held: not TX
+        // SPIN numbers mtypes from the last declared: POOL 1, LIB 2, COMP 3, TX 4, APP 5, RX 6, KERNEL 7, FILL 8
+        "BROKEN_EARLY_RELEASE | owner[f]==6",        // the slot was overwritten before it was read: not RX
+        "BROKEN_LOST_CREDIT   | ==held)",            // a credit lost: the budget no longer counts the frames held
+        "BROKEN_KEPT_FRAME    | owner[g]==4",        // the kernel took a frame the application still held: not TX
+        "BROKEN_SMALL_FILL    | %6)<3)",             // a fill ring of N: full while the kernel has not released
+        "BROKEN_POOL_TO_FILL  | (f<3)"})             // a transmit frame put on the fill ring
     void spinCatchesEachDeliberatelyBrokenVariant(String variant, String violated) throws Exception {
         String out = check(List.of(variant), false);
         report(variant, out);
