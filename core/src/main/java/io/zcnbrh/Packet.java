@@ -52,7 +52,8 @@ public final class Packet {
 
     /**
      * The frame's data area, starting at the packet's first byte; the first {@link #length()} bytes are the
-     * packet, the rest is room to write (for claimed frames). In checked mode, use after release throws.
+     * packet, the rest is room to write (for claimed frames). In checked mode, use after release throws (until the
+     * frame is lent again: the packet object is the frame's flyweight).
      */
     public MemorySegment segment() {
         if (ownership.checked() && !ownership.isAt(frame, FramePlace.APP)) {

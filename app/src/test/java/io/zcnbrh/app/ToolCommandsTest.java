@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** doctor and tx end to end. */
 class ToolCommandsTest {
     @Test
-    void everyCommandHasHelpAndExitCodesScriptsCanTrust() {
+    void everyCommandHasHelpAndExitCodesScriptsCanTrust() throws Exception {
         for (String c : new String[] {"demo", "rx", "tx", "fwd", "capture", "stat", "bench", "doctor", "filter", "topology",
             "bpf"}) {
             CliRun r = CliRun.of(c, "--help");
@@ -30,8 +30,13 @@ class ToolCommandsTest {
             assertTrue(r.out().startsWith("Usage: zcnbrh " + c), c + ": " + r.out());
         }
         assertEquals(2, CliRun.of("capture").exitCode(), "a missing parameter is a usage error (2)");
-        assertEquals(1, CliRun.of("capture", "afxdp:zcnbrh-none0@0", "-w", "/tmp/x.pcap", "--count", "1").exitCode(),
-            "a failure is 1");
+        java.nio.file.Path pcap = java.nio.file.Files.createTempFile("zcnbrh-tool", ".pcap");
+        try {
+            assertEquals(1, CliRun.of("capture", "afxdp:zcnbrh-none0@0", "-w", pcap.toString(), "--count", "1")
+                .exitCode(), "a failure is 1");
+        } finally {
+            java.nio.file.Files.deleteIfExists(pcap);
+        }
     }
 
     @Test

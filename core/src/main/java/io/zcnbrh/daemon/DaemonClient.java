@@ -54,10 +54,13 @@ public final class DaemonClient {
             }
             Map<String, String> r = Protocol.parse(new String(reply.data(), StandardCharsets.UTF_8));
             if (!"ok".equals(r.get("status"))) {
-                for (int fd : reply.fds()) {
-                    io.zcnbrh.sys.Libc.close(fd);
-                }
+                UnixSocket.closeDescriptors(reply);
                 throw new ZcnbrhException("zcnbrhd refused " + target + ": " + r.getOrDefault("reason", "no reason"));
+            }
+            if (reply.fds().length != 2) {
+                UnixSocket.closeDescriptors(reply);
+                throw new ZcnbrhException("zcnbrhd answered ok for " + target + " with " + reply.fds().length
+                    + " descriptors instead of 2 (the socket and the UMEM): not a zcnbrhd of this version?");
             }
             XskSocket sock = XskSocket.adopt(reply.fds()[0], XdpAttachment.ifindex(ifname), queue, ring, ring,
                 Boolean.parseBoolean(r.get("wakeup")), Boolean.parseBoolean(r.getOrDefault("tx", "true")));

@@ -327,4 +327,98 @@ class ConformanceTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE"})
+    void forwardedFramesLeaveAndEveryOneIsSentOrCounted(String pattern) throws Exception {
+        try (VethPair veth = veth();
+             io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
+                 "udp dst port 9000");
+             Port port = open(pattern, veth, PortConfig.builder().ringSize(256).txBatch(16)
+                 .filter("udp dst port 9000").build())) {
+            int count = 300;
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, count, 64, TimeUnit.SECONDS.toNanos(3)));
+            long received = 0;
+            long forwarded = 0;
+            long refused = 0;
+            long quiet = System.nanoTime();
+            while (received < count && (!sender.isDone() || System.nanoTime() - quiet < TimeUnit.SECONDS.toNanos(2))) {
+                Packet p = port.poll();
+                if (p == null) {
+                    port.awaitPackets(1_000_000);
+                    continue;
+                }
+                quiet = System.nanoTime();
+                received++;
+                if (port.forward(p)) { // back out of the same interface, to the namespace's end, without a copy
+                    forwarded++;
+                } else {
+                    refused++;
+                    assertEquals(0, p.refCount(), "a refused forward takes the frame back");
+                }
+            }
+            port.flush();
+            assertEquals(count, sender.get(30, TimeUnit.SECONDS));
+            assertEquals(count, received + drops(port) - refused, "every datagram received or counted");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (far.frames() < forwarded && System.nanoTime() < deadline) {
+                port.flush();
+                port.awaitPackets(1_000_000); // reaps completions
+            }
+            assertEquals(forwarded, far.frames(), "every forward the port accepted reached the far end");
+            assertEquals(forwarded, port.counters().get(Counter.FORWARDED));
+            assertTrue(forwarded > 0, "forwarding happened");
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})
+    void retainedPacketsCarryATimeAndCheckedModeRefusesUseAfterRelease(String pattern) throws Exception {
+        try (VethPair veth = veth();
+             Port port = open(pattern, veth, PortConfig.builder().ringSize(256)
+                 .ownershipMode(io.zcnbrh.flow.OwnershipMode.CHECKED).build())) {
+            long before = System.nanoTime();
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 20, 64, TimeUnit.MILLISECONDS.toNanos(200)));
+            Packet p = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int offset = port.content() == Port.Content.DATAGRAMS ? 0 : UdpFlow.PAYLOAD_OFFSET;
+            while (System.nanoTime() < deadline) {
+                p = port.poll();
+                if (p == null) {
+                    port.awaitPackets(1_000_000);
+                } else if (offset == 0 || UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
+                    break;
+                } else {
+                    port.release(p);
+                    p = null;
+                }
+            }
+            long after = System.nanoTime();
+            assertNotNull(p, "a datagram arrived");
+            assertTrue(p.timestampNanos() >= before && p.timestampNanos() <= after,
+                "stamped when received, on System.nanoTime()'s clock: " + p.timestampNanos() + " not in [" + before
+                    + ", " + after + "]");
+            // a second holder: the first release does not give the frame back
+            p.retain();
+            assertEquals(2, p.refCount());
+            port.release(p);
+            assertEquals(1, p.refCount());
+            assertEquals(UdpFlow.sequenceAt(p.segment(), offset), UdpFlow.sequenceAt(p.segment(), offset),
+                "still readable while a holder is left");
+            port.release(p);
+            Packet released = p;
+            assertThrows(io.zcnbrh.flow.IllegalFrameTransitionException.class, released::segment, "use after release");
+            assertThrows(io.zcnbrh.flow.IllegalFrameTransitionException.class, () -> port.release(released),
+                "double release");
+            assertEquals(20, sender.get(30, TimeUnit.SECONDS));
+            for (Packet q = port.poll(); q != null; q = port.poll()) {
+                port.release(q);
+            }
+            assertTrue(port.audit().ok(), port.audit().toString());
+        }
+    }
 }

@@ -131,4 +131,30 @@ class DaemonInProcessTest {
             Files.deleteIfExists(sock.getParent());
         }
     }
+
+    @Test
+    void aReplyWithTooFewDescriptorsIsAClearErrorAndLeaksNothing() throws Exception {
+        Path sock = socketPath();
+        try (UnixSocket fake = UnixSocket.listen(sock.toString(), 4);
+             io.zcnbrh.mem.Mapping umem = io.zcnbrh.mem.Mapping.memfd("zcnbrh-fake-umem", 4096,
+                 io.zcnbrh.mem.PageSize.BASE, -1)) {
+            Thread daemon = Thread.ofPlatform().start(() -> {
+                try (UnixSocket c = fake.accept()) {
+                    UnixSocket.closeDescriptors(c.receive(4096));
+                    c.send(Protocol.format(Map.of("status", "ok", "ring", "256", "frames", "512", "frame_size", "2048",
+                        "wakeup", "true", "umem_bytes", "4096", "filter", "", "tx", "true"))
+                        .getBytes(StandardCharsets.UTF_8), umem.fd()); // the UMEM, and no socket
+                    c.receive(64);
+                }
+            });
+            ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("zcnbrhd:eth9@0",
+                PortConfig.builder().daemonSocket(sock.toString()).ringSize(256).frameCount(512).build()));
+            assertTrue(e.getMessage().contains("with 1 descriptors instead of 2"), e.getMessage());
+            daemon.join();
+            assertEquals(1, io.zcnbrh.sys.OpenFiles.countOwn("memfd:zcnbrh-fake-umem"), "the copy received is closed");
+        } finally {
+            Files.deleteIfExists(sock);
+            Files.deleteIfExists(sock.getParent());
+        }
+    }
 }

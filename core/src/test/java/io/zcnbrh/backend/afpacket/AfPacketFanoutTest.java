@@ -18,7 +18,9 @@ class AfPacketFanoutTest {
     @Test
     void twoPortsInOneFanoutGroupShareTheFlowsAndLoseNone() throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
-            PortConfig config = PortConfig.builder().fanoutGroup(4242).build();
+            // a group id of its own: fanout groups are shared by every socket of the network namespace
+            int group = 1 + (int) ((ProcessHandle.current().pid() * 31 + System.nanoTime()) & 0x7fff);
+            PortConfig config = PortConfig.builder().fanoutGroup(group).build();
             try (AfPacketPort a = AfPacketPort.open(veth.outer, config);
                  AfPacketPort b = AfPacketPort.open(veth.outer, config)) {
                 AtomicLong[] got = {new AtomicLong(), new AtomicLong()};
