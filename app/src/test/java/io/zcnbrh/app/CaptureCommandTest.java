@@ -30,7 +30,7 @@ class CaptureCommandTest {
             String spec = pattern.replace("IFACE", veth.outer);
             CompletableFuture<CliRun> capture = CompletableFuture.supplyAsync(() -> CliRun.of("capture", spec, "-w",
                 file.toString(), "--count", "200", "--seconds", "20", "--filter", "udp dst port 9000", "--quiet"));
-            Thread.sleep(1500); // the port is open
+            OpenPorts.await(veth.outer); // the port is open
             long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 100, TimeUnit.SECONDS.toNanos(10));
             CliRun r = capture.get(30, TimeUnit.SECONDS);
             assertEquals(0, r.exitCode(), r.out() + r.err());

@@ -37,7 +37,7 @@ class MetricsTest {
             CompletableFuture<CliRun> rx = CompletableFuture.supplyAsync(() -> CliRun.of("rx", "afxdp:" + veth.outer
                 + "@0", "--seconds", "4", "--warmup", "0", "--json", "--metrics-port", String.valueOf(httpPort),
                 "--filter", "udp dst port 9000"));
-            Thread.sleep(1000);
+            OpenPorts.await(veth.outer);
             double before = scrape(http, httpPort, "zcnbrh_packets_processed_total");
             long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 3000, 64, TimeUnit.SECONDS.toNanos(10));
             Thread.sleep(500);

@@ -28,11 +28,8 @@ class RxCommandTest {
             veth.withOuterAddress();
             String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> {
-                try {
-                    Thread.sleep(700); // after the port is open
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                // after the port is open (a UDP port's spec names its address, the others the interface)
+                OpenPorts.await(spec.contains(":udp:") ? VethPair.OUTER_IP : veth.outer);
                 return UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, TimeUnit.SECONDS.toNanos(5));
             });
             PrintStream old = System.out;

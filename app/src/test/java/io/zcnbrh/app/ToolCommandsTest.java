@@ -80,7 +80,7 @@ class ToolCommandsTest {
             String spec = "afxdp:" + veth.outer + "@0";
             CompletableFuture<CliRun> rx = CompletableFuture.supplyAsync(() -> CliRun.of("rx", spec, "--seconds", "3",
                 "--quiet", "--filter", "udp dst port 9000"));
-            Thread.sleep(1000);
+            OpenPorts.await(veth.outer);
             UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5));
             Thread.sleep(400);
             CliRun stat = CliRun.of("stat", "--json");
@@ -106,7 +106,7 @@ class ToolCommandsTest {
             try (watcher) {
                 CompletableFuture<CliRun> fwd = CompletableFuture.supplyAsync(() -> CliRun.of("fwd", spec, spec,
                     "--swap-macs", "--count", "300", "--seconds", "10", "--filter", "udp dst port 9000", "--quiet"));
-                Thread.sleep(1000);
+                OpenPorts.await(veth.outer);
                 UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 300, 64, TimeUnit.SECONDS.toNanos(5));
                 CliRun r = fwd.get(15, TimeUnit.SECONDS);
                 assertEquals(0, r.exitCode(), r.out() + r.err());

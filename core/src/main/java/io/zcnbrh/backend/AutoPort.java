@@ -43,7 +43,17 @@ public final class AutoPort {
             () -> IoUringPort.open("raw:" + ifname, config),
             () -> AfPacketPort.open(ifname, config),
             () -> SocketPort.open("raw:" + ifname, config));
-        for (int i = 0; i < names.size(); i++) {
+        // one AF_XDP port serves one queue: on an interface with several, it (and the daemon's queue 0) would see a
+        // part of the traffic, so auto takes a backend that sees all of it, and says so
+        int queues = queueCount(ifname);
+        int first = 0;
+        if (queues > 1) {
+            notTaken.add("afxdp:" + ifname + " and zcnbrhd:" + ifname + "@0: " + ifname + " has " + queues
+                + " receive queues and one AF_XDP port serves one (open afxdp:" + ifname + "@Q for each, or all of "
+                + "them on one UMEM with AfXdpQueues)");
+            first = 2;
+        }
+        for (int i = first; i < names.size(); i++) {
             try {
                 Port port = openers.get(i).get();
                 String line = "auto: " + names.get(i) + (notTaken.isEmpty() ? " (the best path)"
@@ -55,5 +65,14 @@ public final class AutoPort {
             }
         }
         throw new ZcnbrhException("auto:" + ifname + ": no backend works here: " + String.join("; ", notTaken));
+    }
+
+    /** The interface's receive queues (1 when it cannot be read: the openers then say what is wrong). */
+    private static int queueCount(String ifname) {
+        try {
+            return io.zcnbrh.backend.afxdp.AfXdpQueues.rxQueues(ifname);
+        } catch (RuntimeException e) {
+            return 1;
+        }
     }
 }

@@ -47,6 +47,19 @@ class AutoPortTest {
     }
 
     @Test
+    void autoOnAMultiQueueInterfaceTakesABackendThatSeesEveryQueue() {
+        // one AF_XDP port serves one queue: on two queues it (or the daemon's queue 0) would see half the traffic
+        try (VethPair veth = new VethPair(2)) {
+            AutoPort.Choice c = AutoPort.open(veth.outer, PortConfig.defaults());
+            try (Port port = c.port()) {
+                assertEquals("iouring", port.backend());
+                assertTrue(c.announcement().contains("has 2 receive queues and one AF_XDP port serves one"),
+                    c.announcement());
+            }
+        }
+    }
+
+    @Test
     void autoOnAMissingInterfaceListsEveryReason() {
         ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> AutoPort.open("zcnbrh-none0", PortConfig.defaults()));
         for (String backend : new String[] {"afxdp:", "iouring:raw:", "afpacket:", "socket:raw:"}) {
