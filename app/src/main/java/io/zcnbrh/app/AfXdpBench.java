@@ -87,7 +87,7 @@ final class AfXdpBench {
      */
     static volatile int ringSize = PortConfig.defaults().ringSize();
 
-    /** Ethernet/IPv4/UDP, 64 bytes, from the inner end to {@link VethPair#OUTER_IP}:9000, with a valid IP checksum. */
+    /** Ethernet/IPv4/UDP, 64 bytes, from the inner end to {@link VethPair#outerIp}:9000, with a valid IP checksum. */
     static byte[] frame(VethPair veth) {
         return veth.udpFrameToOuter(64, PORT);
     }
@@ -175,7 +175,7 @@ final class AfXdpBench {
             }
         } finally {
             if (udp) {
-                VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+                VethPair.ip("addr", "del", veth.outerIp + "/24", "dev", veth.outer);
             }
         }
     }
@@ -203,7 +203,7 @@ final class AfXdpBench {
              XdpAttachment a = XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER);
              DatagramChannel ch = DatagramChannel.open()) {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            ch.bind(new InetSocketAddress(VethPair.OUTER_IP, PORT));
+            ch.bind(new InetSocketAddress(veth.outerIp, PORT));
             at.listening(veth);
             ByteBuffer buf = ByteBuffer.allocateDirect(2048);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -221,7 +221,7 @@ final class AfXdpBench {
             return new Run("jdk-datagramchannel", n / elapsed, n == 0 ? Double.NaN : (double) allocated / n,
                 n == 0 ? Double.NaN : (double) cpu / n, 100.0 * cpu / (elapsed * 1e9));
         } finally {
-            VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            VethPair.ip("addr", "del", veth.outerIp + "/24", "dev", veth.outer);
         }
     }
 

@@ -59,10 +59,10 @@ final class AfXdpDemo {
             System.out.println("demo: " + (config.filter() == null ? "no filter: every frame goes to the socket"
                 : "filter '" + config.filter().expression() + "' compiled into the XDP program: matching frames to the "
                 + "socket, the rest to the kernel stack"));
-            System.out.println("demo: sending 64-byte UDP frames from " + VethPair.INNER_IP + " in " + veth.netns
-                + " to " + VethPair.OUTER_IP + ":" + PORT + " for " + seconds + " s");
+            System.out.println("demo: sending 64-byte UDP frames from " + veth.innerIp + " in " + veth.netns
+                + " to " + veth.outerIp + ":" + PORT + " for " + seconds + " s");
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
-                VethPair.OUTER_IP, PORT, Long.MAX_VALUE, 64 - UdpFlow.PAYLOAD_OFFSET, (long) (seconds * 1e9)));
+                veth.outerIp, PORT, Long.MAX_VALUE, 64 - UdpFlow.PAYLOAD_OFFSET, (long) (seconds * 1e9)));
             FlowCheck check = new FlowCheck();
             long start = System.nanoTime();
             long quietSince = 0;

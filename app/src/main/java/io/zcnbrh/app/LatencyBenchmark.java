@@ -50,12 +50,12 @@ final class LatencyBenchmark {
         List<Result> out = new ArrayList<>();
         try (VethPair veth = new VethPair().withUdpPath()) {
             veth.withOuterAddress();
-            VethPair.ip("-n", veth.netns, "neigh", "replace", VethPair.OUTER_IP, "lladdr", VethPair.mac(veth.outer),
+            VethPair.ip("-n", veth.netns, "neigh", "replace", veth.outerIp, "lladdr", VethPair.mac(veth.outer),
                 "dev", veth.inner, "nud", "permanent");
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Void> reflector = CompletableFuture.runAsync(() -> NetNamespace.call(veth.netns, () -> {
                 try (DatagramChannel ch = DatagramChannel.open()) {
-                    ch.bind(new InetSocketAddress(VethPair.INNER_IP, 9100));
+                    ch.bind(new InetSocketAddress(veth.innerIp, 9100));
                     ch.configureBlocking(false);
                     ByteBuffer buf = ByteBuffer.allocateDirect(2048);
                     while (!stop.get()) {
@@ -78,9 +78,9 @@ final class LatencyBenchmark {
                     if (!CLIENTS.containsKey(c)) {
                         throw new IllegalArgumentException("unknown client '" + c + "'; available: " + CLIENTS.keySet());
                     }
-                    out.add(new Result(c, pattern == null ? datagramChannel(samples, cpu)
-                        : port(veth, pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
-                            .replace("INNER", VethPair.INNER_IP), samples, cpu)));
+                    out.add(new Result(c, pattern == null ? datagramChannel(veth, samples, cpu)
+                        : port(veth, pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
+                            .replace("INNER", veth.innerIp), samples, cpu)));
                 }
             } finally {
                 stop.set(true);
@@ -90,14 +90,14 @@ final class LatencyBenchmark {
         return out;
     }
 
-    private static Histogram datagramChannel(int samples, int cpu) throws IOException {
+    private static Histogram datagramChannel(VethPair veth, int samples, int cpu) throws IOException {
         if (cpu >= 0) {
             io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
         }
         Histogram h = new Histogram(10_000_000_000L, 3);
         try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.bind(new InetSocketAddress(VethPair.OUTER_IP, 9000));
-            ch.connect(new InetSocketAddress(VethPair.INNER_IP, 9100));
+            ch.bind(new InetSocketAddress(veth.outerIp, 9000));
+            ch.connect(new InetSocketAddress(veth.innerIp, 9100));
             ByteBuffer out = ByteBuffer.allocateDirect(64);
             ByteBuffer in = ByteBuffer.allocateDirect(2048);
             for (int i = -samples / 10; i < samples; i++) {
@@ -125,8 +125,8 @@ final class LatencyBenchmark {
             boolean frames = port.content() == Port.Content.ETHERNET_FRAMES;
             byte[] dstMac = HexFormat.ofDelimiter(":").parseHex(veth.innerMac());
             byte[] srcMac = HexFormat.ofDelimiter(":").parseHex(VethPair.mac(veth.outer));
-            byte[] srcIp = InetAddress.getByName(VethPair.OUTER_IP).getAddress();
-            byte[] dstIp = InetAddress.getByName(VethPair.INNER_IP).getAddress();
+            byte[] srcIp = InetAddress.getByName(veth.outerIp).getAddress();
+            byte[] dstIp = InetAddress.getByName(veth.innerIp).getAddress();
             int offset = frames ? UdpFlow.PAYLOAD_OFFSET : 0;
             for (int i = -samples / 10; i < samples; i++) {
                 Packet p;

@@ -55,7 +55,7 @@ final class NettyReceiver {
                         }
                         ReferenceCountUtil.release(msg);
                     }
-                }).bind(new InetSocketAddress(VethPair.OUTER_IP, 9000)).sync().channel();
+                }).bind(new InetSocketAddress(veth.outerIp, 9000)).sync().channel();
             at.listening(veth);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             Thread.sleep((long) (warmup * 1000));
@@ -74,7 +74,7 @@ final class NettyReceiver {
                 n == 0 ? Double.NaN : (double) cpu / n, 100.0 * cpu / wall);
         } finally {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
-            VethPair.ip("addr", "del", VethPair.OUTER_IP + "/24", "dev", veth.outer);
+            VethPair.ip("addr", "del", veth.outerIp + "/24", "dev", veth.outer);
         }
     }
 }

@@ -25,7 +25,7 @@ final class NettySender {
     }
 
     /** Sends for {@code warmup} + {@code seconds}; counts what was written in the measured window. */
-    static long[] run(int cpu, CountDownLatch ready, double warmup, double seconds) throws Exception {
+    static long[] run(VethPair veth, int cpu, CountDownLatch ready, double warmup, double seconds) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
             long[] tid = {-1};
@@ -42,8 +42,8 @@ final class NettySender {
                         // writes still queued when the benchmark closes the channel fail: expected, not news
                     }
                 })
-                .bind(new InetSocketAddress(VethPair.OUTER_IP, 9002)).sync().channel();
-            ch.connect(new InetSocketAddress(VethPair.INNER_IP, 9000)).sync();
+                .bind(new InetSocketAddress(veth.outerIp, 9002)).sync().channel();
+            ch.connect(new InetSocketAddress(veth.innerIp, 9000)).sync();
             long[] sent = {0};
             boolean[] stop = {false};
             Runnable[] batch = new Runnable[1];

@@ -99,7 +99,7 @@ final class ReceiveBenchmark {
                                 throw new IllegalStateException("netty " + pattern + ": " + e, e);
                             }
                         } : p -> AfXdpBench.port(r, veth, pattern.replace("IFACE", veth.outer)
-                            .replace("ADDR", VethPair.OUTER_IP), seconds, 0.5, p);
+                            .replace("ADDR", veth.outerIp), seconds, 0.5, p);
                         AfXdpBench.Run run = AfXdpBench.measure(veth, frame, generatorCpu, at, receiver);
                         mpps.get(r)[round] = run.pps() / 1e6;
                         offered.get(r)[round] = run.offeredPps() / 1e6;

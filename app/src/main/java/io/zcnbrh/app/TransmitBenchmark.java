@@ -41,8 +41,8 @@ final class TransmitBenchmark {
     static {
         SENDERS.put("zcnbrh-afxdp", "afxdp:OUTER@0");
         SENDERS.put("zcnbrh-afpacket", "afpacket:OUTER");
-        SENDERS.put("zcnbrh-iouring-udp", "iouring:udp:" + VethPair.OUTER_IP + ":9001->" + VethPair.INNER_IP + ":9000");
-        SENDERS.put("zcnbrh-socket-udp", "socket:udp:" + VethPair.OUTER_IP + ":9001->" + VethPair.INNER_IP + ":9000");
+        SENDERS.put("zcnbrh-iouring-udp", "iouring:udp:OUTERIP:9001->INNERIP:9000");
+        SENDERS.put("zcnbrh-socket-udp", "socket:udp:OUTERIP:9001->INNERIP:9000");
         SENDERS.put("netty-epoll", "netty:epoll");
         SENDERS.put("jdk-datagramchannel", null);
         SENDERS.put("c-libxdp", "c");
@@ -72,7 +72,7 @@ final class TransmitBenchmark {
         List<Run> out = new ArrayList<>();
         try (VethPair veth = new VethPair().withUdpPath().withOuterAddress();
              FrameCounter counter = FrameCounter.attach(veth.netns, veth.inner, "udp dst port 9000")) {
-            VethPair.ip("neigh", "replace", VethPair.INNER_IP, "lladdr", veth.innerMac(), "dev", veth.outer, "nud",
+            VethPair.ip("neigh", "replace", veth.innerIp, "lladdr", veth.innerMac(), "dev", veth.outer, "nud",
                 "permanent");
             if (farCpu >= 0) {
                 veth.pinInnerNapi(farCpu);
@@ -80,8 +80,8 @@ final class TransmitBenchmark {
             byte[] headers = new byte[UdpFlow.PAYLOAD_OFFSET];
             UdpFrame.writeHeaders(MemorySegment.ofArray(headers), HexFormat.ofDelimiter(":").parseHex(veth.innerMac()),
                 HexFormat.ofDelimiter(":").parseHex(VethPair.mac(veth.outer)),
-                InetAddress.getByName(VethPair.OUTER_IP).getAddress(),
-                InetAddress.getByName(VethPair.INNER_IP).getAddress(), 9001, 9000, PAYLOAD);
+                InetAddress.getByName(veth.outerIp).getAddress(),
+                InetAddress.getByName(veth.innerIp).getAddress(), 9001, 9000, PAYLOAD);
             for (int round = 0; round < rounds; round++) {
                 for (int k = 0; k < senders.size(); k++) {
                     // rotate: round r starts with sender r, so no sender always runs first or last
@@ -119,7 +119,7 @@ final class TransmitBenchmark {
         if (name.startsWith("netty")) {
             CompletableFuture<long[]> f = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return NettySender.run(cpu, ready, warmup, seconds);
+                    return NettySender.run(veth, cpu, ready, warmup, seconds);
                 } catch (Exception e) {
                     throw new IllegalStateException(name + ": " + e.getMessage(), e);
                 }
@@ -134,8 +134,9 @@ final class TransmitBenchmark {
                 if (cpu >= 0) {
                     CpuAffinity.pinCurrentThread(cpu);
                 }
-                return spec == null ? datagramChannel(ready, warmup, seconds)
-                    : port(spec.replace("OUTER", veth.outer), headers, ready, warmup, seconds);
+                return spec == null ? datagramChannel(veth, ready, warmup, seconds)
+                    : port(spec.replace("OUTERIP", veth.outerIp).replace("INNERIP", veth.innerIp).replace("OUTER", veth.outer),
+                        headers, ready, warmup, seconds);
             } catch (Exception e) {
                 throw new IllegalStateException(name + ": " + e.getMessage(), e);
             }
@@ -168,10 +169,10 @@ final class TransmitBenchmark {
         }
     }
 
-    private static Sent datagramChannel(CountDownLatch ready, double warmup, double seconds) throws Exception {
+    private static Sent datagramChannel(VethPair veth, CountDownLatch ready, double warmup, double seconds) throws Exception {
         try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.bind(new InetSocketAddress(VethPair.OUTER_IP, 9001));
-            ch.connect(new InetSocketAddress(VethPair.INNER_IP, 9000));
+            ch.bind(new InetSocketAddress(veth.outerIp, 9001));
+            ch.connect(new InetSocketAddress(veth.innerIp, 9000));
             ByteBuffer buf = ByteBuffer.allocateDirect(PAYLOAD);
             long[] seq = {0};
             Runnable send = () -> {

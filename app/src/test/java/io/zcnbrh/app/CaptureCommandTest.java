@@ -31,7 +31,7 @@ class CaptureCommandTest {
             CompletableFuture<CliRun> capture = CompletableFuture.supplyAsync(() -> CliRun.of("capture", spec, "-w",
                 file.toString(), "--count", "200", "--seconds", "20", "--filter", "udp dst port 9000", "--quiet"));
             OpenPorts.await(veth.outer); // the port is open
-            long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 100, TimeUnit.SECONDS.toNanos(10));
+            long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 100, TimeUnit.SECONDS.toNanos(10));
             CliRun r = capture.get(30, TimeUnit.SECONDS);
             assertEquals(0, r.exitCode(), r.out() + r.err());
             assertEquals(200, sent);

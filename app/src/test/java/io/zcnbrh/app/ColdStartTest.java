@@ -67,8 +67,8 @@ class ColdStartTest {
         try (Port port = Zcnbrh.open("afxdp:" + veth.inner + "@0", PortConfig.builder().filter("udp dst port 1")
             .build())) {
             byte[] headers = new byte[UdpFlow.PAYLOAD_OFFSET];
-            UdpFrame.writeHeaders(MemorySegment.ofArray(headers), dst, src, InetAddress.getByName(VethPair.INNER_IP)
-                .getAddress(), InetAddress.getByName(VethPair.OUTER_IP).getAddress(), 12345, 9000, 18);
+            UdpFrame.writeHeaders(MemorySegment.ofArray(headers), dst, src, InetAddress.getByName(veth.innerIp)
+                .getAddress(), InetAddress.getByName(veth.outerIp).getAddress(), 12345, 9000, 18);
             Transmitter tx = new Transmitter(port, headers, 18);
             tx.run((long) (RATE * SECONDS), Long.MAX_VALUE, (long) (1e9 / RATE), p -> { });
             return tx.sent();

@@ -63,7 +63,7 @@ class DaemonFloodTest {
                 long duringSent;
                 long duringGot;
                 try (Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
-                    duringSent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 64,
+                    duringSent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 64,
                         TimeUnit.MILLISECONDS.toNanos(200));
                     duringGot = receive(port, duringSent);
                 }
@@ -72,7 +72,7 @@ class DaemonFloodTest {
                 assertEquals(duringSent, duringGot, "served during the flood");
                 // after it: the daemon still accepts and serves, and kept none of the flooder's descriptors
                 try (Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
-                    long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 64,
+                    long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 64,
                         TimeUnit.MILLISECONDS.toNanos(200));
                     assertEquals(sent, receive(port, sent), "served after the flood");
                 }

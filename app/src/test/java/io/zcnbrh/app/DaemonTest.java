@@ -65,10 +65,10 @@ class DaemonTest {
         private final DatagramChannel channel;
         private final Thread reader;
 
-        KernelSocket(int port) throws IOException {
+        KernelSocket(VethPair veth, int port) throws IOException {
             channel = DatagramChannel.open();
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            channel.bind(new InetSocketAddress(VethPair.OUTER_IP, port));
+            channel.bind(new InetSocketAddress(veth.outerIp, port));
             reader = Thread.ofPlatform().daemon().start(() -> {
                 ByteBuffer b = ByteBuffer.allocate(2048);
                 try {
@@ -98,7 +98,7 @@ class DaemonTest {
                 Process app = user.zcnbrh("rx", "auto:" + veth.outer, "--daemon-socket", sock, "--seconds", "4",
                     "--warmup", "0", "--json", "--filter", "udp dst port 9000");
                 assertTrue(waitUntil(() -> daemon.liveClients() == 1 || !app.isAlive(), 20), "went live");
-                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 1000, 64, 2 * SECOND);
+                long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 1000, 64, 2 * SECOND);
                 String out = Unprivileged.finish(app);
                 assertEquals(0, app.exitValue(), out);
                 assertEquals(sent, packets(out) + drops(out), "every datagram received or counted: " + out);
@@ -131,7 +131,7 @@ class DaemonTest {
     void aGrantsFilterDecidesWhatTheTenantSeesItsFrameLimitAndTheQueueAreEnforced() throws Exception {
         try (Unprivileged user = new Unprivileged();
              VethPair veth = new VethPair().withUdpPath().withOuterAddress();
-             KernelSocket kernel9001 = new KernelSocket(9001)) {
+             KernelSocket kernel9001 = new KernelSocket(veth, 9001)) {
             String sock = user.dir.resolve("zcnbrhd.sock").toString();
             Policy policy = Policy.of(Grant.parse(Unprivileged.UID + ":" + veth.outer + "@0 filter=udp dst port 9000"),
                 Grant.parse(Unprivileged.UID + ":" + veth.outer + "@1 frames=1024"));
@@ -153,8 +153,8 @@ class DaemonTest {
                 assertTrue(b.contains("allows 1024 frames for uid:65534 in all") && b.contains("asked for "
                     + 2 * io.zcnbrh.PortConfig.DEFAULT_RING_SIZE), b);
 
-                long sent9000 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 400, 64, SECOND);
-                long sent9001 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 400, 64, SECOND);
+                long sent9000 = UdpFlow.send(veth.netns, veth.outerIp, 9000, 400, 64, SECOND);
+                long sent9001 = UdpFlow.send(veth.netns, veth.outerIp, 9001, 400, 64, SECOND);
                 String out = Unprivileged.finish(tenant);
                 assertEquals(0, tenant.exitValue(), out);
                 long got = packets(out);
@@ -181,7 +181,7 @@ class DaemonTest {
                     "--seconds", "12", "--warmup", "0", "--json", "--filter", "udp dst port 9000");
                 assertTrue(waitUntil(() -> daemon.liveClients() == 2, 30), "both live: " + daemon.liveClients());
                 assertEquals(new Zcnbrhd.Holdings(2, 2), Zcnbrhd.holdings(), "one UMEM per tenant in the daemon");
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 500, 64, SECOND, 16);
+                UdpFlow.send(veth.netns, veth.outerIp, 9001, 500, 64, SECOND, 16);
                 victim.destroyForcibly(); // SIGKILL mid-stream
                 assertTrue(victim.waitFor(10, TimeUnit.SECONDS));
                 assertTrue(waitUntil(() -> daemon.liveClients() == 1, 10), "the daemon noticed the killed client");
@@ -192,7 +192,7 @@ class DaemonTest {
                 Process a = user.zcnbrh("rx", "zcnbrhd:" + veth.outer + "@0", "--daemon-socket", sock,
                     "--seconds", "5", "--warmup", "0", "--json", "--filter", "udp dst port 9000");
                 assertTrue(waitUntil(() -> daemon.liveClients() == 2 || !a.isAlive(), 20), "the new one went live");
-                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, 2 * SECOND, 16);
+                long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 2000, 64, 2 * SECOND, 16);
                 String outA = Unprivileged.finish(a);
                 String outB = Unprivileged.finish(b);
                 assertEquals(0, a.exitValue(), outA);

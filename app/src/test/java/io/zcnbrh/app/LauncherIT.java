@@ -51,7 +51,7 @@ class LauncherIT {
                 while (daemon.liveClients() == 0 && app.isAlive() && System.nanoTime() < up) {
                     Thread.sleep(10);
                 }
-                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(1));
+                long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 500, 64, TimeUnit.SECONDS.toNanos(1));
                 String out = Unprivileged.finish(app);
                 assertEquals(0, app.exitValue(), out);
                 Matcher m = Pattern.compile("\"backend\":\"afxdp\".*\"packets\":(\\d+).*\"drops\":(\\d+)")

@@ -39,7 +39,7 @@ class MetricsTest {
                 "--filter", "udp dst port 9000"));
             OpenPorts.await(veth.outer);
             double before = scrape(http, httpPort, "zcnbrh_packets_processed_total");
-            long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 3000, 64, TimeUnit.SECONDS.toNanos(10));
+            long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 3000, 64, TimeUnit.SECONDS.toNanos(10));
             Thread.sleep(500);
             double after = scrape(http, httpPort, "zcnbrh_packets_processed_total");
             double drops = scrape(http, httpPort, "zcnbrh_drops_total");

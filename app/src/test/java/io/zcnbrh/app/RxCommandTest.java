@@ -26,11 +26,11 @@ class RxCommandTest {
     void rxJsonReportsWhatArrivedOnAVethPair(String pattern, String backend, String mode) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
             veth.withOuterAddress();
-            String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
+            String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> {
                 // after the port is open (a UDP port's spec names its address, the others the interface)
-                OpenPorts.await(spec.contains(":udp:") ? VethPair.OUTER_IP : veth.outer);
-                return UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 2000, 64, TimeUnit.SECONDS.toNanos(5));
+                OpenPorts.await(spec.contains(":udp:") ? veth.outerIp : veth.outer);
+                return UdpFlow.send(veth.netns, veth.outerIp, 9000, 2000, 64, TimeUnit.SECONDS.toNanos(5));
             });
             PrintStream old = System.out;
             ByteArrayOutputStream buf = new ByteArrayOutputStream();

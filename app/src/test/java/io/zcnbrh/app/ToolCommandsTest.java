@@ -81,7 +81,7 @@ class ToolCommandsTest {
             CompletableFuture<CliRun> rx = CompletableFuture.supplyAsync(() -> CliRun.of("rx", spec, "--seconds", "3",
                 "--quiet", "--filter", "udp dst port 9000"));
             OpenPorts.await(veth.outer);
-            UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5));
+            UdpFlow.send(veth.netns, veth.outerIp, 9000, 500, 64, TimeUnit.SECONDS.toNanos(5));
             Thread.sleep(400);
             CliRun stat = CliRun.of("stat", "--json");
             assertEquals(0, stat.exitCode(), stat.err());
@@ -107,7 +107,7 @@ class ToolCommandsTest {
                 CompletableFuture<CliRun> fwd = CompletableFuture.supplyAsync(() -> CliRun.of("fwd", spec, spec,
                     "--swap-macs", "--count", "300", "--seconds", "10", "--filter", "udp dst port 9000", "--quiet"));
                 OpenPorts.await(veth.outer);
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 300, 64, TimeUnit.SECONDS.toNanos(5));
+                UdpFlow.send(veth.netns, veth.outerIp, 9000, 300, 64, TimeUnit.SECONDS.toNanos(5));
                 CliRun r = fwd.get(15, TimeUnit.SECONDS);
                 assertEquals(0, r.exitCode(), r.out() + r.err());
                 assertTrue(r.err().contains("zero-copy"), r.err());
@@ -135,12 +135,12 @@ class ToolCommandsTest {
     void txSendsEveryDatagramInOrderToThePeer(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
             veth.withOuterAddress();
-            String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
-                .replace("INNER", VethPair.INNER_IP);
+            String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
+                .replace("INNER", veth.innerIp);
             String innerMac = veth.innerMac();
             CompletableFuture<long[]> receiver = CompletableFuture.supplyAsync(() -> NetNamespace.call(veth.netns, () -> {
                 try (DatagramChannel ch = DatagramChannel.open()) {
-                    ch.bind(new InetSocketAddress(VethPair.INNER_IP, 9100));
+                    ch.bind(new InetSocketAddress(veth.innerIp, 9100));
                     ch.configureBlocking(false);
                     ByteBuffer buf = ByteBuffer.allocateDirect(2048);
                     long got = 0, bad = 0, last = -1;
@@ -162,7 +162,7 @@ class ToolCommandsTest {
             }));
             Thread.sleep(300);
             // a paced rate: the peer's socket shares the two cores with the sender
-            CliRun r = CliRun.of("tx", spec, "--to", VethPair.INNER_IP + ":9100", "--from", VethPair.OUTER_IP + ":9000",
+            CliRun r = CliRun.of("tx", spec, "--to", veth.innerIp + ":9100", "--from", veth.outerIp + ":9000",
                 "--dst-mac", innerMac, "--src-mac", VethPair.mac(veth.outer), "--count", "300", "--size", "80",
                 "--rate", "20000", "--quiet");
             assertEquals(0, r.exitCode(), r.out() + r.err());
@@ -178,7 +178,7 @@ class ToolCommandsTest {
         try (VethPair veth = new VethPair().withUdpPath();
              io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
                  "udp dst port 9100")) {
-            CliRun r = CliRun.of("tx", "afxdp:" + veth.outer + "@0", "--to", VethPair.INNER_IP + ":9100",
+            CliRun r = CliRun.of("tx", "afxdp:" + veth.outer + "@0", "--to", veth.innerIp + ":9100",
                 "--dst-mac", veth.innerMac(), "--seconds", "1", "--quiet");
             assertEquals(0, r.exitCode(), r.out() + r.err());
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("^tx: (\\d+) datagrams").matcher(r.out());
@@ -200,11 +200,11 @@ class ToolCommandsTest {
         try (VethPair veth = new VethPair().withUdpPath().withOuterAddress();
              io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
                  "udp dst port 9100")) {
-            VethPair.ip("neigh", "replace", VethPair.INNER_IP, "lladdr", veth.innerMac(), "dev", veth.outer, "nud",
+            VethPair.ip("neigh", "replace", veth.innerIp, "lladdr", veth.innerMac(), "dev", veth.outer, "nud",
                 "permanent");
-            String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", VethPair.OUTER_IP)
-                .replace("INNER", VethPair.INNER_IP);
-            CliRun r = CliRun.of("tx", spec, "--to", VethPair.INNER_IP + ":9100", "--from", VethPair.OUTER_IP + ":9001",
+            String spec = pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
+                .replace("INNER", veth.innerIp);
+            CliRun r = CliRun.of("tx", spec, "--to", veth.innerIp + ":9100", "--from", veth.outerIp + ":9001",
                 "--dst-mac", veth.innerMac(), "--src-mac", VethPair.mac(veth.outer), "--count", "5000", "--size", "18",
                 "--quiet");
             assertEquals(0, r.exitCode(), r.out() + r.err());

@@ -20,6 +20,11 @@ public final class VethPair implements AutoCloseable {
     public final String outer;
     /** The end in {@link #netns}. */
     public final String inner;
+    /** The address the inner end gets for UDP tests ({@link #withUdpPath}): 10.213.X.2, X this pair's own. */
+    public final String innerIp;
+    /** The outer end's address ({@link #withOuterAddress}), and where the inner end sends: 10.213.X.1. */
+    public final String outerIp;
+    private final int subnet;
 
     /** Creates the pair with one queue each way (needs root and iproute2). */
     public VethPair() {
@@ -35,6 +40,9 @@ public final class VethPair implements AutoCloseable {
         netns = PREFIX + pid + "-" + n;
         outer = "zo" + id;
         inner = "zi" + id;
+        subnet = freeSubnet(pid, n);
+        innerIp = "10.213." + subnet + ".2";
+        outerIp = "10.213." + subnet + ".1";
         boolean ok = false;
         try {
             ip("netns", "add", netns);
@@ -51,30 +59,40 @@ public final class VethPair implements AutoCloseable {
         }
     }
 
-    /** The address the inner end gets for UDP tests, and the one it sends to (the outer end, which has no stack). */
-    public static final String INNER_IP = "10.213.0.2";
-    /** See {@link #INNER_IP}. */
-    public static final String OUTER_IP = "10.213.0.1";
+    /**
+     * A 10.213.X.0/24 of this pair's own: no address or route of this host's namespace uses it (another pair, the
+     * demo, a second test run), so two pairs never share an address in the host namespace.
+     */
+    private static int freeSubnet(long pid, int n) {
+        String used = ip("-4", "-o", "addr", "show") + ip("-4", "route", "show");
+        for (int k = 0; k < 250; k++) {
+            int x = (int) ((pid + 37L * n + k) % 250) + 1;
+            if (!used.contains("10.213." + x + ".")) {
+                return x;
+            }
+        }
+        throw new IllegalStateException("every 10.213.X.0/24 is in use on this host; remove stale test interfaces");
+    }
 
     /**
-     * Gives the inner end {@link #INNER_IP}/24 and a permanent neighbour entry for {@link #OUTER_IP} with the outer
+     * Gives the inner end {@link #innerIp}/24 and a permanent neighbour entry for {@link #outerIp} with the outer
      * end's MAC, so UDP from the namespace needs no ARP (the outer end's frames all go to AF_XDP, not the stack).
      */
     public VethPair withUdpPath() {
-        ip("-n", netns, "addr", "add", INNER_IP + "/24", "dev", inner);
-        ip("-n", netns, "neigh", "add", OUTER_IP, "lladdr", mac(outer), "dev", inner, "nud", "permanent");
+        ip("-n", netns, "addr", "add", innerIp + "/24", "dev", inner);
+        ip("-n", netns, "neigh", "add", outerIp, "lladdr", mac(outer), "dev", inner, "nud", "permanent");
         return this;
     }
 
-    /** Gives the outer end {@link #OUTER_IP}/24 too, so frames the XDP program passes reach sockets of this host. */
+    /** Gives the outer end {@link #outerIp}/24 too, so frames the XDP program passes reach sockets of this host. */
     public VethPair withOuterAddress() {
-        ip("addr", "add", OUTER_IP + "/24", "dev", outer);
+        ip("addr", "add", outerIp + "/24", "dev", outer);
         return this;
     }
 
     /**
-     * A {@code size}-byte Ethernet/IPv4/UDP frame from the inner end ({@link #INNER_IP}:12345) to the outer one
-     * ({@link #OUTER_IP}:{@code dstPort}), addressed to the outer end's MAC, valid IP checksum: what a generator
+     * A {@code size}-byte Ethernet/IPv4/UDP frame from the inner end ({@link #innerIp}:12345) to the outer one
+     * ({@link #outerIp}:{@code dstPort}), addressed to the outer end's MAC, valid IP checksum: what a generator
      * in the namespace sends.
      */
     public byte[] udpFrameToOuter(int size, int dstPort) {
@@ -85,7 +103,7 @@ public final class VethPair implements AutoCloseable {
         java.lang.foreign.MemorySegment f = java.lang.foreign.MemorySegment.ofArray(new byte[size]);
         java.util.HexFormat hex = java.util.HexFormat.ofDelimiter(":");
         io.zcnbrh.traffic.UdpFrame.writeHeaders(f, hex.parseHex(mac(outer)), new byte[] {2, 0, 0, 0, 0, 2},
-            new byte[] {10, (byte) 213, 0, 2}, new byte[] {10, (byte) 213, 0, 1}, 12345, dstPort,
+            new byte[] {10, (byte) 213, (byte) subnet, 2}, new byte[] {10, (byte) 213, (byte) subnet, 1}, 12345, dstPort,
             size - io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET);
         return f.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }

@@ -37,7 +37,7 @@ class ConformanceTest {
     private static final int PORT = 9000;
 
     private static String spec(String pattern, VethPair veth) {
-        return pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
+        return pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
     }
 
     private static VethPair veth() {
@@ -100,7 +100,7 @@ class ConformanceTest {
         try (VethPair veth = veth(); Port port = open(pattern, veth, PortConfig.builder().ringSize(1024).build())) {
             long count = 5000;
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, count, 100, TimeUnit.SECONDS.toNanos(30)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, count, 100, TimeUnit.SECONDS.toNanos(30)));
             Seen s = receive(port, count, sender, TimeUnit.SECONDS.toNanos(2));
             assertEquals(count, sender.get(30, TimeUnit.SECONDS));
             assertEquals(0, s.outOfOrder(), "in order");
@@ -120,7 +120,7 @@ class ConformanceTest {
         PortConfig small = PortConfig.builder().ringSize(64).creditBudget(16).build();
         try (VethPair veth = veth(); Port port = open(pattern, veth, small)) {
             CompletableFuture<Long> first = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
             assertEquals(300, first.get(20, TimeUnit.SECONDS));
             Thread.sleep(100);
             // the application holds what its credit allows and releases nothing: the port lends no more
@@ -135,7 +135,7 @@ class ConformanceTest {
             receive(port, Long.MAX_VALUE, CompletableFuture.completedFuture(0L), TimeUnit.MILLISECONDS.toNanos(300));
             long before = drops(port); // before the flow starts: a drop counted earlier would be lost to the sum
             CompletableFuture<Long> more = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 100, 64, TimeUnit.SECONDS.toNanos(10)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 100, 64, TimeUnit.SECONDS.toNanos(10)));
             Seen s = receive(port, 100, more, TimeUnit.SECONDS.toNanos(2));
             assertTrue(s.flow() > 0, "delivery resumed");
             assertEquals(100, s.flow() + drops(port) - before, port.counters().toString());
@@ -150,8 +150,8 @@ class ConformanceTest {
         try (VethPair veth = veth(); Port port = open(pattern, veth, PortConfig.builder().filter(filter).build());
              FilterMatcher kernel = FilterMatcher.of(filter, FilterMatcher.Engine.KERNEL)) {
             CompletableFuture<Long> to9000 = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10))
-                    + UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 100, 64, TimeUnit.SECONDS.toNanos(10)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10))
+                    + UdpFlow.send(veth.netns, veth.outerIp, 9001, 100, 64, TimeUnit.SECONDS.toNanos(10)));
             long seen = 0;
             long mismatched = 0;
             long quiet = System.nanoTime();
@@ -214,18 +214,20 @@ class ConformanceTest {
         "iouring:raw:IFACE", "iouring:udp:ADDR:9000->PEER:9100"})
     void transmittedPacketsReachThePeerInOrderAndTheirFramesComeBack(String pattern) throws Exception {
         try (VethPair veth = veth();
-             Port port = open(pattern.replace("PEER", VethPair.INNER_IP), veth, PortConfig.builder().ringSize(256)
+             Port port = open(pattern.replace("PEER", veth.innerIp), veth, PortConfig.builder().ringSize(256)
                  .txBatch(8).build())) {
             byte[] dstMac = java.util.HexFormat.ofDelimiter(":").parseHex(
                 VethPair.ip("-n", veth.netns, "-br", "link", "show", veth.inner).trim().split("\\s+")[2]);
             byte[] srcMac = java.util.HexFormat.ofDelimiter(":").parseHex(VethPair.mac(veth.outer));
-            byte[] srcIp = java.net.InetAddress.getByName(VethPair.OUTER_IP).getAddress();
-            byte[] dstIp = java.net.InetAddress.getByName(VethPair.INNER_IP).getAddress();
+            byte[] srcIp = java.net.InetAddress.getByName(veth.outerIp).getAddress();
+            byte[] dstIp = java.net.InetAddress.getByName(veth.innerIp).getAddress();
             int count = 500;
+            java.util.concurrent.CountDownLatch bound = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<long[]> receiver = CompletableFuture.supplyAsync(() -> io.zcnbrh.sys.NetNamespace.call(
                 veth.netns, () -> {
                     try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
-                        ch.bind(new java.net.InetSocketAddress(VethPair.INNER_IP, 9100));
+                        ch.bind(new java.net.InetSocketAddress(veth.innerIp, 9100));
+                        bound.countDown();
                         ch.configureBlocking(false);
                         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(2048);
                         long dropsBefore = udpReceiveErrors();
@@ -250,7 +252,7 @@ class ConformanceTest {
                         return new long[] {got, outOfOrder, corrupt, udpReceiveErrors() - dropsBefore};
                     }
                 }));
-            Thread.sleep(200); // the receiver binds first
+            assertTrue(bound.await(30, TimeUnit.SECONDS), "the receiver bound its socket"); // before we send
             int offset = port.content() == Port.Content.DATAGRAMS ? 0 : UdpFlow.PAYLOAD_OFFSET;
             int sent = 0;
             long sendDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -318,8 +320,8 @@ class ConformanceTest {
             VethPair.ip("link", "set", "dev", veth.outer, "mtu", "9000");
             VethPair.ip("-n", veth.netns, "link", "set", "dev", veth.inner, "mtu", "9000");
             try (Port port = open(pattern, veth, PortConfig.defaults())) {
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 20, 3000, TimeUnit.SECONDS.toNanos(5));
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 20, 100, TimeUnit.SECONDS.toNanos(5));
+                UdpFlow.send(veth.netns, veth.outerIp, PORT, 20, 3000, TimeUnit.SECONDS.toNanos(5));
+                UdpFlow.send(veth.netns, veth.outerIp, PORT, 20, 100, TimeUnit.SECONDS.toNanos(5));
                 Seen s = receive(port, 20, CompletableFuture.completedFuture(40L), TimeUnit.SECONDS.toNanos(1));
                 assertEquals(20, s.flow(), "the small ones arrive");
                 assertEquals(20, port.counters().get(Counter.OVERSIZED), port.counters().toString());
@@ -338,7 +340,7 @@ class ConformanceTest {
                  .filter("udp dst port 9000").build())) {
             int count = 300;
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, count, 64, TimeUnit.SECONDS.toNanos(3)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, count, 64, TimeUnit.SECONDS.toNanos(3)));
             long received = 0;
             long forwarded = 0;
             long refused = 0;
@@ -382,7 +384,7 @@ class ConformanceTest {
                  .ownershipMode(io.zcnbrh.flow.OwnershipMode.CHECKED).build())) {
             long before = System.nanoTime();
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, PORT, 20, 64, TimeUnit.MILLISECONDS.toNanos(200)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 20, 64, TimeUnit.MILLISECONDS.toNanos(200)));
             Packet p = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             int offset = port.content() == Port.Content.DATAGRAMS ? 0 : UdpFlow.PAYLOAD_OFFSET;

@@ -41,7 +41,7 @@ class FaultInjectionTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private static String spec(String pattern, VethPair veth) {
-        return pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP)
+        return pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp)
             .replace("NAME", ShmPair.uniqueName());
     }
 
@@ -56,7 +56,7 @@ class FaultInjectionTest {
             Port port = Zcnbrh.open(spec(pattern, veth), SMALL);
             RuntimeException gone = null;
             try {
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 50, 64, SECOND / 5);
+                UdpFlow.send(veth.netns, veth.outerIp, 9000, 50, 64, SECOND / 5);
                 int received = 0;
                 long until = System.nanoTime() + 3 * SECOND;
                 while (received == 0 && System.nanoTime() < until) {
@@ -103,7 +103,7 @@ class FaultInjectionTest {
     private static void cycle(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath().withOuterAddress()) {
             try (Port port = Zcnbrh.open(spec(pattern, veth), SMALL)) {
-                UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 5, 64, SECOND / 50);
+                UdpFlow.send(veth.netns, veth.outerIp, 9000, 5, 64, SECOND / 50);
                 port.poll();
             }
         }

@@ -25,13 +25,13 @@ class ReceiveAllocationTest {
     void receivingAllocatesNothingPerPacket(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
             veth.withOuterAddress();
-            String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", VethPair.OUTER_IP);
+            String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
             try (Port port = Zcnbrh.open(spec, PortConfig.builder().ringSize(2048).build())) {
                 var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
                 long[] seen = new long[1];
                 io.zcnbrh.PacketHandler count = p -> seen[0]++;
                 CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
-                    VethPair.OUTER_IP, 9000, 400_000, 64, TimeUnit.SECONDS.toNanos(30)));
+                    veth.outerIp, 9000, 400_000, 64, TimeUnit.SECONDS.toNanos(30)));
                 // windows of 20,000 packets; the JIT needs a while (longer in a busy suite), so the steady state is
                 // the best window after the first 40,000 packets: a per-packet object shows in every window
                 double best = Double.MAX_VALUE;

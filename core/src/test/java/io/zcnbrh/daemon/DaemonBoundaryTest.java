@@ -377,7 +377,7 @@ class DaemonBoundaryTest {
             long sent = 0;
             long got = 0;
             for (int round = 0; round < 6; round++) { // 6 x 50 frames through 64 receive frames: each refilled
-                long now = io.zcnbrh.traffic.UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 50, 64,
+                long now = io.zcnbrh.traffic.UdpFlow.send(veth.netns, veth.outerIp, 9000, 50, 64,
                     java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
                 sent += now;
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();

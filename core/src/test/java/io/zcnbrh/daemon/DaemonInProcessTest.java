@@ -43,8 +43,8 @@ class DaemonInProcessTest {
                     .filter("dst port 9000").build();
                 try (Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
                     assertEquals("afxdp", port.backend());
-                    long sent9000 = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 64, TimeUnit.MILLISECONDS.toNanos(200));
-                    UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 200, 64, TimeUnit.MILLISECONDS.toNanos(200));
+                    long sent9000 = UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 64, TimeUnit.MILLISECONDS.toNanos(200));
+                    UdpFlow.send(veth.netns, veth.outerIp, 9001, 200, 64, TimeUnit.MILLISECONDS.toNanos(200));
                     long got = 0;
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
                     while (got < sent9000 && System.nanoTime() < until) {

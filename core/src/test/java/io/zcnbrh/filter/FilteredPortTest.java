@@ -26,19 +26,19 @@ class FilteredPortTest {
             PortConfig config = PortConfig.builder().ringSize(1024).filter("udp dst port 9000").build();
             try (AfXdpPort port = AfXdpPort.open(veth.outer, config);
                  DatagramChannel ordinary = DatagramChannel.open()) {
-                ordinary.bind(new InetSocketAddress(VethPair.OUTER_IP, 9001));
+                ordinary.bind(new InetSocketAddress(veth.outerIp, 9001));
                 ordinary.configureBlocking(false);
-                long udpDropsBefore = socketDrops(9001);
+                long udpDropsBefore = socketDrops(veth.outerIp, 9001);
                 // sent while both receivers read, so neither socket buffer overflows
                 var sent = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-                    UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 300, 64, TimeUnit.SECONDS.toNanos(10))
-                        + UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9001, 200, 64, TimeUnit.SECONDS.toNanos(10)));
+                    UdpFlow.send(veth.netns, veth.outerIp, 9000, 300, 64, TimeUnit.SECONDS.toNanos(10))
+                        + UdpFlow.send(veth.netns, veth.outerIp, 9001, 200, 64, TimeUnit.SECONDS.toNanos(10)));
                 long toSocket = 0;
                 long other = 0;
                 long toStack = 0;
                 ByteBuffer buf = ByteBuffer.allocate(2048);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while ((toSocket < 300 || toStack + socketDrops(9001) - udpDropsBefore < 200)
+                while ((toSocket < 300 || toStack + socketDrops(veth.outerIp, 9001) - udpDropsBefore < 200)
                     && System.nanoTime() < deadline) {
                     Packet p = port.poll();
                     if (p != null) {
@@ -64,7 +64,7 @@ class FilteredPortTest {
                 assertEquals(0, other, "only port-9000 datagrams reached the AF_XDP socket");
                 long dropped = port.counters().get(Counter.XDP_RX_DROPPED) + port.counters().get(Counter.XDP_RX_RING_FULL);
                 assertEquals(300, toSocket + dropped, "the filtered flow reached the socket (or was counted)");
-                long udpDrops = socketDrops(9001) - udpDropsBefore;
+                long udpDrops = socketDrops(veth.outerIp, 9001) - udpDropsBefore;
                 assertEquals(200, toStack + udpDrops, "the other flow reached the ordinary socket through the kernel "
                     + "stack: " + toStack + " received, " + udpDrops + " dropped by its full buffer");
                 assertTrue(toStack >= 150, "most of it arrived: " + toStack);
@@ -77,11 +77,11 @@ class FilteredPortTest {
     }
 
     /**
-     * The drops of this test's own UDP socket on {@link VethPair#OUTER_IP}:{@code port} (the last column of
+     * The drops of this test's own UDP socket on {@code address}:{@code port} (the last column of
      * /proc/net/udp or udp6 for a dual-stack socket, per socket: other processes' UDP losses do not count here).
      */
-    private static long socketDrops(int port) throws java.io.IOException {
-        byte[] ip = java.net.InetAddress.getByName(VethPair.OUTER_IP).getAddress();
+    private static long socketDrops(String address, int port) throws java.io.IOException {
+        byte[] ip = java.net.InetAddress.getByName(address).getAddress();
         String local = String.format("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], port); // host order (x86)
         for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {

@@ -34,7 +34,7 @@ class AfPacketFanoutTest {
                         }
                     }, PollLoop.Idle.BLOCKING, -1, 64, "fanout-" + i);
                 }
-                long sent = UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 4000, 64, TimeUnit.SECONDS.toNanos(20), 16);
+                long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 4000, 64, TimeUnit.SECONDS.toNanos(20), 16);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 long drops = 0;
                 while (System.nanoTime() < deadline) {

@@ -44,7 +44,7 @@ class AfPacketRulesTest {
     void aForwardThatFindsNoTransmitFrameIsDroppedAndTheFrameTakenBack() throws Exception {
         try (VethPair veth = new VethPair().withUdpPath();
              Port port = Zcnbrh.open("afpacket:" + veth.outer, PortConfig.builder().ringSize(64).frameCount(128).build())) {
-            io.zcnbrh.traffic.UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 5, 64, 50_000_000L);
+            io.zcnbrh.traffic.UdpFlow.send(veth.netns, veth.outerIp, 9000, 5, 64, 50_000_000L);
             Packet received = null;
             for (int i = 0; i < 500 && received == null; i++) {
                 received = port.poll();

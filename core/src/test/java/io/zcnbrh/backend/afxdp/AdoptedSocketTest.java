@@ -69,7 +69,7 @@ class AdoptedSocketTest {
                     AfXdpPort.setSocket(xsks, 0, daemonSide.fd());
                     try (XdpAttachment on = XdpAttachment.attach(prog, veth.outer, XdpMode.DRIVER)) {
                         CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
-                            VethPair.OUTER_IP, 9000, 500, 64, TimeUnit.SECONDS.toNanos(10)));
+                            veth.outerIp, 9000, 500, 64, TimeUnit.SECONDS.toNanos(10)));
                         long flow = 0;
                         boolean inUmem = true;
                         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -48,8 +48,8 @@ class AfXdpBatchTest {
                 for (int i = 0; i < n; i++) {
                     MemorySegment f = batch[i].segment();
                     UdpFlow.writeAt(f, UdpFlow.PAYLOAD_OFFSET, sent + i, 18);
-                    lengths[i] = UdpFrame.writeHeaders(f, dst, src, InetAddress.getByName(VethPair.OUTER_IP)
-                        .getAddress(), InetAddress.getByName(VethPair.INNER_IP).getAddress(), 9001, 9000, 18);
+                    lengths[i] = UdpFrame.writeHeaders(f, dst, src, InetAddress.getByName(veth.outerIp)
+                        .getAddress(), InetAddress.getByName(veth.innerIp).getAddress(), 9001, 9000, 18);
                 }
                 assertEquals(n, port.transmit(batch, lengths, n));
                 sent += n;

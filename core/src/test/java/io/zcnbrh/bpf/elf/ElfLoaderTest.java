@@ -77,7 +77,7 @@ class ElfLoaderTest {
              AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
                  .xdpObject(o, "count_and_redirect").build())) {
             var sender = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> UdpFlow.send(veth.netns, VethPair.OUTER_IP, 9000, 200, 64, TimeUnit.SECONDS.toNanos(10)));
+                () -> UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 64, TimeUnit.SECONDS.toNanos(10)));
             long flow = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (flow < 200 && System.nanoTime() < deadline) {
