@@ -168,7 +168,6 @@ public final class IoUring implements AutoCloseable {
             INT.setRelease(sqRing, (long) sqTail, localTail); // the SQEs are written before the tail says so
         }
         int n = pending;
-        pending = 0;
         if (n == 0 && minComplete == 0) {
             return 0;
         }
@@ -176,7 +175,11 @@ public final class IoUring implements AutoCloseable {
         if (rc < 0 && rc != -Errno.EINTR && rc != -Errno.EAGAIN && rc != -Errno.EBUSY) {
             throw new SyscallException("io_uring_enter", (int) -rc, "");
         }
-        return (int) Math.max(rc, 0);
+        // io_uring_enter(2) returns how many SQEs it consumed, which can be fewer than offered (EAGAIN, EBUSY with
+        // an overflowed CQ, or a short count): the rest stay published on the SQ ring and are offered again next time
+        int taken = (int) Math.max(0, Math.min(rc, n));
+        pending = n - taken;
+        return taken;
     }
 
     /** Whether a completion is waiting; its fields are then {@link #cqeUserData()}, {@link #cqeRes()}, {@link #cqeFlags()}. */
