@@ -39,8 +39,14 @@ final class LatencyBenchmark {
         CLIENTS.put("jdk-datagramchannel", null);
     }
 
-    /** One client's round trips. */
-    record Result(String client, Histogram rtt) {
+    /** One client's round trips, and what its thread allocated per round trip while measuring. */
+    record Result(String client, Histogram rtt, double allocPerRtt) {
+    }
+
+    /** Bytes this thread has allocated so far (the measuring loops must not allocate: it would add GC to the tail). */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+            .getCurrentThreadAllocatedBytes();
     }
 
     private LatencyBenchmark() {
@@ -54,6 +60,9 @@ final class LatencyBenchmark {
                 "dev", veth.inner, "nud", "permanent");
             AtomicBoolean stop = new AtomicBoolean();
             CompletableFuture<Void> reflector = CompletableFuture.runAsync(() -> NetNamespace.call(veth.netns, () -> {
+                if (cpu >= 0) { // the reflector spins on the other core: it must not take the client's
+                    io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu == 0 ? 1 : 0);
+                }
                 try (DatagramChannel ch = DatagramChannel.open()) {
                     ch.bind(new InetSocketAddress(veth.innerIp, 9100));
                     ch.configureBlocking(false);
@@ -78,9 +87,9 @@ final class LatencyBenchmark {
                     if (!CLIENTS.containsKey(c)) {
                         throw new IllegalArgumentException("unknown client '" + c + "'; available: " + CLIENTS.keySet());
                     }
-                    out.add(new Result(c, pattern == null ? datagramChannel(veth, samples, cpu)
-                        : port(veth, pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
-                            .replace("INNER", veth.innerIp), samples, cpu)));
+                    out.add(pattern == null ? datagramChannel(c, veth, samples, cpu)
+                        : port(c, veth, pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
+                            .replace("INNER", veth.innerIp), samples, cpu));
                 }
             } finally {
                 stop.set(true);
@@ -90,7 +99,7 @@ final class LatencyBenchmark {
         return out;
     }
 
-    private static Histogram datagramChannel(VethPair veth, int samples, int cpu) throws IOException {
+    private static Result datagramChannel(String client, VethPair veth, int samples, int cpu) throws IOException {
         if (cpu >= 0) {
             io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
         }
@@ -100,7 +109,11 @@ final class LatencyBenchmark {
             ch.connect(new InetSocketAddress(veth.innerIp, 9100));
             ByteBuffer out = ByteBuffer.allocateDirect(64);
             ByteBuffer in = ByteBuffer.allocateDirect(2048);
+            long bytes = 0;
             for (int i = -samples / 10; i < samples; i++) {
+                if (i == 0) {
+                    bytes = allocated();
+                }
                 out.clear();
                 out.putLong(0, i);
                 long t0 = System.nanoTime();
@@ -111,11 +124,11 @@ final class LatencyBenchmark {
                     h.recordValue(System.nanoTime() - t0);
                 }
             }
+            return new Result(client, h, (double) (allocated() - bytes) / samples);
         }
-        return h;
     }
 
-    private static Histogram port(VethPair veth, String spec, int samples, int cpu) throws Exception {
+    private static Result port(String client, VethPair veth, String spec, int samples, int cpu) throws Exception {
         if (cpu >= 0) {
             io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
         }
@@ -128,12 +141,16 @@ final class LatencyBenchmark {
             byte[] srcIp = InetAddress.getByName(veth.outerIp).getAddress();
             byte[] dstIp = InetAddress.getByName(veth.innerIp).getAddress();
             int offset = frames ? UdpFlow.PAYLOAD_OFFSET : 0;
+            long bytes = 0;
             for (int i = -samples / 10; i < samples; i++) {
+                if (i == 0) {
+                    bytes = allocated();
+                }
                 Packet p;
                 while ((p = port.claim()) == null) {
                     port.flush();
                 }
-                UdpFlow.write(p.segment().asSlice(offset), i, 64);
+                UdpFlow.writeAt(p.segment(), offset, i, 64); // in place: a slice per round trip would allocate
                 int len = frames ? UdpFrame.writeHeaders(p.segment(), dstMac, srcMac, srcIp, dstIp, 9000, 9100, 64) : 64;
                 long t0 = System.nanoTime();
                 port.transmit(p, len);
@@ -152,26 +169,26 @@ final class LatencyBenchmark {
                     h.recordValue(System.nanoTime() - t0);
                 }
             }
+            return new Result(client, h, (double) (allocated() - bytes) / samples);
         }
-        return h;
     }
 
     static void print(List<Result> results, boolean json) {
         if (!json) {
-            System.out.printf(Locale.ROOT, "%-22s %8s %10s %10s %10s %10s%n", "client", "samples", "p50 us", "p99 us",
-                "p99.9 us", "max us");
+            System.out.printf(Locale.ROOT, "%-22s %8s %10s %10s %10s %10s %12s%n", "client", "samples", "p50 us", "p99 us",
+                "p99.9 us", "max us", "B alloc/rtt");
         }
         for (Result r : results) {
             Histogram h = r.rtt();
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"client\":\"%s\",\"samples\":%d,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-                    + "\"p999_us\":%.1f,\"max_us\":%.1f}%n", r.client(), h.getTotalCount(),
+                    + "\"p999_us\":%.1f,\"max_us\":%.1f,\"alloc_bytes_per_rtt\":%.4f}%n", r.client(), h.getTotalCount(),
                     h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, r.allocPerRtt());
             } else {
-                System.out.printf(Locale.ROOT, "%-22s %8d %10.1f %10.1f %10.1f %10.1f%n", r.client(), h.getTotalCount(),
-                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
+                System.out.printf(Locale.ROOT, "%-22s %8d %10.1f %10.1f %10.1f %10.1f %12.4f%n", r.client(),
+                    h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                    h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, r.allocPerRtt());
             }
         }
     }

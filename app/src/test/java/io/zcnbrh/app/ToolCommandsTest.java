@@ -48,7 +48,7 @@ class ToolCommandsTest {
         assertEquals(2, lines.length, r.out());
         for (String l : lines) {
             assertTrue(l.matches("\\{\"client\":\"[a-z-]+\",\"samples\":300,\"p50_us\":[0-9.]+,\"p99_us\":[0-9.]+,"
-                + "\"p999_us\":[0-9.]+,\"max_us\":[0-9.]+}"), l);
+                + "\"p999_us\":[0-9.]+,\"max_us\":[0-9.]+,\"alloc_bytes_per_rtt\":[0-9.]+}"), l);
         }
     }
 
