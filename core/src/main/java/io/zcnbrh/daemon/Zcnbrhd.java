@@ -2,7 +2,6 @@ package io.zcnbrh.daemon;
 
 import io.zcnbrh.backend.afxdp.AfXdpSockets;
 import io.zcnbrh.backend.afxdp.XskSocket;
-import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;

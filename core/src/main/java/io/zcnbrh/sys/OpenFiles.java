@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Who holds an open file, as procfs shows it (proc(5): {@code /proc/PID/fd/N} is a link to {@code socket:[INODE]},
@@ -27,7 +28,7 @@ public final class OpenFiles {
 
     /** How many descriptors of this process refer to something whose name contains {@code tag}. */
     public static int countOwn(String tag) {
-        return countIn(Path.of("/proc/self/fd"), tag);
+        return count(Path.of("/proc/self/fd"), t -> t.contains(tag));
     }
 
     /** The processes (pids) with a descriptor that refers exactly to {@code target}. */
@@ -35,8 +36,12 @@ public final class OpenFiles {
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path proc : procs) {
-                if (holdersIn(proc.resolve("fd"), target)) {
-                    pids.add(Long.parseLong(proc.getFileName().toString()));
+                try {
+                    if (count(proc.resolve("fd"), target::equals) > 0) {
+                        pids.add(Long.parseLong(proc.getFileName().toString()));
+                    }
+                } catch (java.io.UncheckedIOException | SecurityException gone) {
+                    // the process ended, or is not ours to look at
                 }
             }
         } catch (IOException e) {
@@ -45,29 +50,13 @@ public final class OpenFiles {
         return pids;
     }
 
-    private static boolean holdersIn(Path fdDir, String target) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
-            for (Path fd : fds) {
-                try {
-                    if (Files.readSymbolicLink(fd).toString().equals(target)) {
-                        return true;
-                    }
-                } catch (IOException gone) {
-                    // closed while we looked
-                }
-            }
-        } catch (IOException | SecurityException gone) {
-            // the process ended, or is not ours to look at
-        }
-        return false;
-    }
-
-    private static int countIn(Path fdDir, String tag) {
+    /** The descriptors in {@code fdDir} whose link target passes {@code test}. */
+    private static int count(Path fdDir, Predicate<String> test) {
         int n = 0;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
             for (Path fd : fds) {
                 try {
-                    if (Files.readSymbolicLink(fd).toString().contains(tag)) {
+                    if (test.test(Files.readSymbolicLink(fd).toString())) {
                         n++;
                     }
                 } catch (IOException gone) {
