@@ -698,10 +698,7 @@ public final class AfXdpPort extends RingPort {
             drainCompletions();
             if (tx.reserve(1) == 0) {
                 backpressure(Counter.RING_FULL);
-                counters.increment(Counter.DROPS);
-                p.dropHolder();
-                giveBack(p);
-                return false;
+                return false; // dropped: BasePort counts it and takes the frame back (the one meaning of false)
             }
         }
         tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), 0);

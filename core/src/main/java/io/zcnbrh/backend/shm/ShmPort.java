@@ -318,10 +318,7 @@ public final class ShmPort extends RingPort {
         PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0 && !flushAndRetry() && !awaitCredit(false)) {
             backpressure(Counter.RING_FULL);
-            counters.increment(Counter.DROPS);
-            p.dropHolder();
-            giveBack(p);
-            return false;
+            return false; // dropped: BasePort counts it and takes the frame back (the one meaning of false)
         }
         tx.setDescriptor(tx.reservedIndex(), p.address(), p.length(), 0);
         ownership.giveUp(frame, FramePlace.PEER, action);
