@@ -41,6 +41,7 @@ public final class PortConfig {
     private final int busyPollMicros;
     private final int busyPollBudget;
     private final boolean preferBusyPoll;
+    private final boolean latencyMode;
     private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
     private final io.zcnbrh.filter.PacketFilter filter;
     private final java.nio.file.Path xdpObject;
@@ -100,6 +101,7 @@ public final class PortConfig {
         this.busyPollMicros = b.busyPollMicros;
         this.busyPollBudget = b.busyPollBudget;
         this.preferBusyPoll = b.preferBusyPoll;
+        this.latencyMode = b.latencyMode;
         this.xdpProgram = b.xdpProgram;
         this.filter = b.filter;
         this.xdpObject = b.xdpObject;
@@ -177,6 +179,11 @@ public final class PortConfig {
     /** SO_PREFER_BUSY_POLL. */
     public boolean preferBusyPoll() {
         return preferBusyPoll;
+    }
+
+    /** Whether the port trades a core for latency ({@link Builder#latencyMode(boolean)}). */
+    public boolean latencyMode() {
+        return latencyMode;
     }
 
     /**
@@ -300,6 +307,7 @@ public final class PortConfig {
         private int busyPollMicros;
         private int busyPollBudget;
         private boolean preferBusyPoll;
+        private boolean latencyMode;
         private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
         private io.zcnbrh.filter.PacketFilter filter;
         private java.nio.file.Path xdpObject;
@@ -426,6 +434,20 @@ public final class PortConfig {
             busyPollMicros = micros;
             busyPollBudget = budget;
             preferBusyPoll = prefer;
+            return this;
+        }
+
+        /**
+         * Latency mode (default off): the port's thread never sleeps while it waits for packets
+         * ({@link io.zcnbrh.Port#awaitPackets} and {@link io.zcnbrh.Port#receive} spin on the rings, so a packet is
+         * seen within a poll of its arrival, at the cost of the whole core, busy even with no traffic), and AF_PACKET
+         * uses per-frame TPACKET_V2 slots instead of TPACKET_V3 blocks (which reach the reader only when full or
+         * after their 1 ms retire timeout). Give the thread a core of its own: one that shares its core with the
+         * kernel's receive work (veth's NAPI, a NIC's interrupts) slows that work down. BENCHMARKS.md (latency) has
+         * the round trips and the CPU cost.
+         */
+        public Builder latencyMode(boolean v) {
+            latencyMode = v;
             return this;
         }
 

@@ -174,14 +174,42 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "20000", description = "latency: round trips per client")
     int samples;
 
+    @Option(names = "--warmup-seconds", defaultValue = "2", description = "latency: seconds of round trips before "
+        + "measuring (a time, not a count: the JIT must be done, or a compilation takes the spinning client's core)")
+    double warmupSeconds;
+
+    @Option(names = "--busy-poll", defaultValue = "0", description = "latency: SO_BUSY_POLL microseconds (and "
+        + "SO_PREFER_BUSY_POLL) on the AF_XDP clients' sockets, driven by their latency-mode wait; 0: off")
+    int busyPollMicros;
+
+    @Option(names = "--reflector", defaultValue = "socket", description = "latency: socket (a spinning "
+        + "DatagramChannel in the namespace, on the other core) or xdp (an XDP program echoing in the kernel: the "
+        + "whole round trip on the client's core, no user-space reflector)")
+    String reflector;
+
+    @Option(names = "--jfr", description = "latency: record JFR into this file and print, per client, the JIT "
+        + "compilations, GC pauses and safepoints that fell into its measurement")
+    java.nio.file.Path jfr;
+
     private int latency() throws Exception {
         List<String> who = receivers != null ? receivers : List.copyOf(LatencyBenchmark.CLIENTS.keySet());
         if (!json) {
             System.out.printf(Locale.ROOT, "bench latency: UDP ping-pong to a reflector in the namespace, %d round "
-                + "trips per client (+10%% warm-up), clients on CPU %s%n", samples,
-                cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu));
+                + "trips per client after %.1f s of warm-up, clients on CPU %s, %s%n", samples, warmupSeconds,
+                cpuOrAny(receiverCpu) < 0 ? "any" : cpuOrAny(receiverCpu), reflector.equals("xdp")
+                    ? "the reflector an XDP program in the kernel" : "the reflector on the other");
         }
-        LatencyBenchmark.print(LatencyBenchmark.run(who, samples, cpuOrAny(receiverCpu)), json);
+        LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(samples, warmupSeconds,
+            cpuOrAny(receiverCpu), busyPollMicros, reflector);
+        if (jfr == null) {
+            LatencyBenchmark.print(LatencyBenchmark.run(who, settings), json);
+            return 0;
+        }
+        try (LatencyJfr recording = new LatencyJfr(jfr)) {
+            List<LatencyBenchmark.Result> results = LatencyBenchmark.run(who, settings);
+            LatencyBenchmark.print(results, json);
+            recording.report(results, json);
+        }
         return 0;
     }
 

@@ -20,15 +20,20 @@ final class CPeer {
     private CPeer() {
     }
 
-    /** Builds the peer if needed; its path. */
+    /** Builds the libxdp peer if needed; its path. */
     static Path build() throws IOException, InterruptedException {
+        return build("xsk_peer");
+    }
+
+    /** Builds the peer {@code name} (xsk_peer or udp_pingpong, see scripts/c-peer.sh) if needed; its path. */
+    static Path build(String name) throws IOException, InterruptedException {
         String home = System.getProperty("zcnbrh.home", ".");
-        Process p = new ProcessBuilder("bash", Path.of(home, "scripts", "c-peer.sh").toString())
+        Process p = new ProcessBuilder("bash", Path.of(home, "scripts", "c-peer.sh").toString(), name)
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (p.waitFor() != 0 || out.isEmpty()) {
             throw new IllegalStateException("building the C peer failed (scripts/c-peer.sh exit " + p.exitValue()
-                + "): it needs gcc and libxdp-dev");
+                + "): it needs gcc" + (name.equals("xsk_peer") ? " and libxdp-dev" : ""));
         }
         return Path.of(out);
     }

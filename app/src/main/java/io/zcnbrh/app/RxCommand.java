@@ -51,6 +51,10 @@ public final class RxCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object at the end")
     boolean json;
 
+    @Option(names = "--latency-mode", description = "spin while waiting instead of sleeping (a whole core; "
+        + "AF_PACKET uses per-frame TPACKET_V2 slots): see PortConfig.Builder.latencyMode")
+    boolean latencyMode;
+
     /** Counts what the batch handler sees; packets are released by the batch form. */
     static final class Tally implements PacketHandler {
         long packets;
@@ -68,7 +72,8 @@ public final class RxCommand implements Callable<Integer> {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        PortConfig.Builder config = PortConfig.builder().filter(filter).daemonSocket(daemonSocket);
+        PortConfig.Builder config = PortConfig.builder().filter(filter).daemonSocket(daemonSocket)
+            .latencyMode(latencyMode);
         if (xdpObject != null) {
             int colon = xdpObject.lastIndexOf(':');
             config.xdpObject(java.nio.file.Path.of(colon < 0 ? xdpObject : xdpObject.substring(0, colon)),

@@ -8,6 +8,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,11 +24,12 @@ class RxCommandTest {
     @CsvSource({"afxdp:IFACE@0, afxdp, (copy|zerocopy)", "afpacket:IFACE, afpacket, tpacket_v3",
         "socket:raw:IFACE, socket, recvmmsg", "socket:udp:ADDR:9000, socket, recvmmsg",
         "iouring:raw:IFACE, iouring, multishot", "iouring:udp:ADDR:9000, iouring, multishot\\+send_zc",
-        "auto:IFACE, afxdp, (copy|zerocopy)"})
+        "auto:IFACE, afxdp, (copy|zerocopy)", "afpacket:IFACE --latency-mode, afpacket, tpacket_v2"})
     void rxJsonReportsWhatArrivedOnAVethPair(String pattern, String backend, String mode) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath()) {
             veth.withOuterAddress();
-            String spec = pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
+            String[] words = pattern.split(" "); // the spec, then options of its own (--latency-mode)
+            String spec = words[0].replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> {
                 // after the port is open (a UDP port's spec names its address, the others the interface)
                 OpenPorts.await(spec.contains(":udp:") ? veth.outerIp : veth.outer);
@@ -37,7 +40,10 @@ class RxCommandTest {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             int rc;
             try {
-                rc = Main.run("rx", spec, "--seconds", "3", "--warmup", "0.5", "--json", "--cpu", "0");
+                List<String> args = new ArrayList<>(List.of("rx", spec, "--seconds", "3", "--warmup", "0.5", "--json",
+                    "--cpu", "0"));
+                args.addAll(List.of(words).subList(1, words.length));
+                rc = Main.run(args.toArray(String[]::new));
             } finally {
                 System.setOut(old);
             }

@@ -25,6 +25,8 @@ public abstract class BasePort implements Port {
     protected int creditBudget;
     /** The port's filter run in user space (backends with no kernel XDP in front), or null. */
     protected SoftFilter softFilter;
+    /** {@link io.zcnbrh.PortConfig#latencyMode()}: {@link #awaitPackets} spins instead of sleeping. */
+    protected boolean latencyMode;
     /** Set once by {@link #beginClose()}. */
     protected boolean closed;
     private volatile String revoked;
@@ -33,6 +35,31 @@ public abstract class BasePort implements Port {
     private InterfaceWatch watch;
 
     private static final System.Logger LOG = System.getLogger("io.zcnbrh");
+
+    /**
+     * Waits for packets as {@link Port#awaitPackets} says: in latency mode it does not sleep (it flushes, takes one
+     * busy-wait step of the backend's and returns, so the caller's next poll comes at once, a core kept spinning);
+     * otherwise the backend sleeps its way ({@link #sleepUntilPackets}).
+     */
+    @Override
+    public final void awaitPackets(long timeoutNanos) {
+        if (latencyMode) {
+            flush();
+            spinStep();
+            Thread.onSpinWait();
+        } else {
+            sleepUntilPackets(timeoutNanos);
+        }
+    }
+
+    /** How this backend sleeps until packets may be there, at most {@code timeoutNanos} (default: parks 50 us). */
+    protected void sleepUntilPackets(long timeoutNanos) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, 50_000));
+    }
+
+    /** One step of a latency-mode wait beyond the flush (AF_XDP drives the kernel's busy polling); default none. */
+    protected void spinStep() {
+    }
 
     /** Takes back a frame the application no longer holds. */
     protected abstract void giveBack(Packet p);

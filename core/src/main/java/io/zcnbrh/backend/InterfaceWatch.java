@@ -55,7 +55,8 @@ public final class InterfaceWatch implements AutoCloseable {
 
     /** Asks at once. */
     public void checkNow(String spec) {
-        long rc = Libc.syscall(callState, io.zcnbrh.sys.SyscallNumbers.IOCTL, fd, SIOCGIFFLAGS, ifreq.address(), 0, 0, 0);
+        long rc = Libc.syscallRepeatable(callState, io.zcnbrh.sys.SyscallNumbers.IOCTL, fd, SIOCGIFFLAGS,
+            ifreq.address(), 0, 0, 0); // a read: asking twice is harmless
         if (rc == -Errno.ENODEV || rc == -Errno.ENXIO) {
             throw new SyscallException("receive on " + spec, Errno.ENODEV, "interface " + ifname
                 + " disappeared while receiving; close the port and open it again when it is back");

@@ -88,6 +88,8 @@ public final class Libc {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SENDTO_PLAIN = plainHandle("sendto",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVFROM_PLAIN = plainHandle("recvfrom",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle POLL_PLAIN = plainHandle("poll",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle RECVMMSG = handle("recvmmsg",
@@ -106,6 +108,9 @@ public final class Libc {
     private static final MethodHandle SYSCALL6 = handle("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6_PLAIN = plainHandle("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG), Linker.Option.firstVariadicArg(1));
 
     private Libc() {
     }
@@ -119,10 +124,10 @@ public final class Libc {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
-    private static MethodHandle plainHandle(String name, FunctionDescriptor descriptor) {
+    private static MethodHandle plainHandle(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LOOKUP.find(name)
             .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     private static int errno(MemorySegment state) {
@@ -422,16 +427,42 @@ public final class Libc {
     }
 
     /**
-     * {@code recvmmsg(2)} into {@code vlen} {@code struct mmsghdr} at {@code msgvec}, no timeout, with a
-     * caller-owned errno buffer (allocation-free); returns the count or {@code -errno}.
+     * {@code recvfrom(fd, NULL, 0, MSG_DONTWAIT, NULL, NULL)}, its result not wanted: on an AF_XDP socket with
+     * SO_BUSY_POLL this runs the device's NAPI on the calling core (xsk_recvmsg: sk_busy_loop), as libxdp's
+     * xdpsock does when busy polling. Allocation-free, no errno capture.
      */
-    public static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment callState) {
+    public static void busyPoll(int fd) {
+        try {
+            long ignored = (long) RECVFROM_PLAIN.invokeExact(fd, MemorySegment.NULL, 0L, 0x40, MemorySegment.NULL,
+                MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code recvmmsg(2)} into {@code vlen} {@code struct mmsghdr} at {@code msgvec}, no timeout, non-blocking
+     * ({@code flags} has MSG_DONTWAIT); returns the count or {@code -errno}. Allocation-free also when the socket is
+     * empty: a failed call is not repeated with errno captured (the capture allocated 40 B per empty poll, which
+     * the JIT removed only sometimes) but followed by a zero-timeout poll(2) on {@code pollFd} (a {@code struct
+     * pollfd} for this socket, POLLIN): nothing readable and no error means EAGAIN; anything else is asked again
+     * with errno captured.
+     */
+    public static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags, MemorySegment callState,
+                               MemorySegment pollFd) {
         try {
             int fast = (int) RECVMMSG_PLAIN.invokeExact(fd, msgvec, vlen, flags, MemorySegment.NULL);
             if (fast >= 0) {
                 return fast;
             }
-            // failed: ask again with errno captured (a non-blocking socket that was empty is empty again: EAGAIN)
+            int ready = (int) POLL_PLAIN.invokeExact(pollFd, 1L, 0);
+            if (ready == 0) {
+                return -Errno.EAGAIN; // empty, as it was a moment ago
+            }
+            fast = (int) RECVMMSG_PLAIN.invokeExact(fd, msgvec, vlen, flags, MemorySegment.NULL);
+            if (fast >= 0) {
+                return fast; // a datagram came in between: the usual case of a readable socket
+            }
             int rc = (int) RECVMMSG.invokeExact(callState, fd, msgvec, vlen, flags, MemorySegment.NULL);
             return rc < 0 ? -errno(callState) : rc;
         } catch (Throwable t) {
@@ -508,6 +539,26 @@ public final class Libc {
     public static long syscall(MemorySegment callState, long number, long a1, long a2, long a3, long a4, long a5,
                                long a6) {
         try {
+            long rc = (long) SYSCALL6.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
+            return rc == -1L ? -errno(callState) : rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * As {@link #syscall(MemorySegment, long, long, long, long, long, long, long)}, for a call that may be made twice
+     * (a query: an ioctl that reads, io_uring_enter that only collects completions): without errno capture first,
+     * which allocates nothing (the capturing call slices its state, 40 B the JIT removes only sometimes); a failed
+     * call is made again with capture to learn why.
+     */
+    public static long syscallRepeatable(MemorySegment callState, long number, long a1, long a2, long a3, long a4,
+                                         long a5, long a6) {
+        try {
+            long fast = (long) SYSCALL6_PLAIN.invokeExact(number, a1, a2, a3, a4, a5, a6);
+            if (fast != -1L) {
+                return fast;
+            }
             long rc = (long) SYSCALL6.invokeExact(callState, number, a1, a2, a3, a4, a5, a6);
             return rc == -1L ? -errno(callState) : rc;
         } catch (Throwable t) {

@@ -36,8 +36,15 @@ class ConformanceTest {
         "iouring:raw:IFACE", "iouring:udp:ADDR:9000"};
     private static final int PORT = 9000;
 
+    /** A pattern ending in {@value #LATENCY} opens the port in latency mode (AF_PACKET: TPACKET_V2 slots). */
+    private static final String LATENCY = "+latency";
+
     private static String spec(String pattern, VethPair veth) {
-        return pattern.replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
+        return pattern.replace(LATENCY, "").replace("IFACE", veth.outer).replace("ADDR", veth.outerIp);
+    }
+
+    private static PortConfig.Builder builder(String pattern) {
+        return PortConfig.builder().latencyMode(pattern.endsWith(LATENCY));
     }
 
     private static VethPair veth() {
@@ -95,9 +102,10 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",
-        "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000", "afpacket:IFACE+latency", "afxdp:IFACE@0+latency",
+        "iouring:udp:ADDR:9000+latency", "socket:udp:ADDR:9000+latency"})
     void everyDatagramArrivesInOrderWithEveryByteOrIsCounted(String pattern) throws Exception {
-        try (VethPair veth = veth(); Port port = open(pattern, veth, PortConfig.builder().ringSize(1024).build())) {
+        try (VethPair veth = veth(); Port port = open(pattern, veth, builder(pattern).ringSize(1024).build())) {
             long count = 5000;
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
                 () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, count, 100, TimeUnit.SECONDS.toNanos(30)));
@@ -115,9 +123,9 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",
-        "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000", "afpacket:IFACE+latency"})
     void aStalledApplicationGetsBackpressureAndDeliveryResumes(String pattern) throws Exception {
-        PortConfig small = PortConfig.builder().ringSize(64).creditBudget(16).build();
+        PortConfig small = builder(pattern).ringSize(64).creditBudget(16).build();
         try (VethPair veth = veth(); Port port = open(pattern, veth, small)) {
             CompletableFuture<Long> first = CompletableFuture.supplyAsync(
                 () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
@@ -144,10 +152,10 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE"})
+    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE", "afpacket:IFACE+latency"})
     void theSameFilterGivesTheSameVerdictsAsTheKernelEngine(String pattern) throws Exception {
         PacketFilter filter = PacketFilter.compile("udp dst port 9000");
-        try (VethPair veth = veth(); Port port = open(pattern, veth, PortConfig.builder().filter(filter).build());
+        try (VethPair veth = veth(); Port port = open(pattern, veth, builder(pattern).filter(filter).build());
              FilterMatcher kernel = FilterMatcher.of(filter, FilterMatcher.Engine.KERNEL)) {
             CompletableFuture<Long> to9000 = CompletableFuture.supplyAsync(
                 () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10))
@@ -211,10 +219,10 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000->PEER:9100",
-        "iouring:raw:IFACE", "iouring:udp:ADDR:9000->PEER:9100"})
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000->PEER:9100", "afpacket:IFACE+latency"})
     void transmittedPacketsReachThePeerInOrderAndTheirFramesComeBack(String pattern) throws Exception {
         try (VethPair veth = veth();
-             Port port = open(pattern.replace("PEER", veth.innerIp), veth, PortConfig.builder().ringSize(256)
+             Port port = open(pattern.replace("PEER", veth.innerIp), veth, builder(pattern).ringSize(256)
                  .txBatch(8).build())) {
             byte[] dstMac = java.util.HexFormat.ofDelimiter(":").parseHex(
                 VethPair.ip("-n", veth.netns, "-br", "link", "show", veth.inner).trim().split("\\s+")[2]);
@@ -331,12 +339,12 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE"})
+    @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE", "afpacket:IFACE+latency"})
     void forwardedFramesLeaveAndEveryOneIsSentOrCounted(String pattern) throws Exception {
         try (VethPair veth = veth();
              io.zcnbrh.netlab.FrameCounter far = io.zcnbrh.netlab.FrameCounter.attach(veth.netns, veth.inner,
                  "udp dst port 9000");
-             Port port = open(pattern, veth, PortConfig.builder().ringSize(256).txBatch(16)
+             Port port = open(pattern, veth, builder(pattern).ringSize(256).txBatch(16)
                  .filter("udp dst port 9000").build())) {
             int count = 300;
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
@@ -377,10 +385,10 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",
-        "iouring:raw:IFACE", "iouring:udp:ADDR:9000"})
+        "iouring:raw:IFACE", "iouring:udp:ADDR:9000", "afpacket:IFACE+latency"})
     void retainedPacketsCarryATimeAndCheckedModeRefusesUseAfterRelease(String pattern) throws Exception {
         try (VethPair veth = veth();
-             Port port = open(pattern, veth, PortConfig.builder().ringSize(256)
+             Port port = open(pattern, veth, builder(pattern).ringSize(256)
                  .ownershipMode(io.zcnbrh.flow.OwnershipMode.CHECKED).build())) {
             long before = System.nanoTime();
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(

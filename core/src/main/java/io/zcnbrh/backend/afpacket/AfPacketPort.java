@@ -25,24 +25,32 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * {@code afpacket:IFACE}: AF_PACKET with TPACKET_V3 rings (Documentation/networking/packet_mmap.rst). The kernel
  * packs received frames into blocks of a mapped RX ring; the application gets each frame in place (no copy in the
- * JVM), and a block goes back to the kernel, in ring order, once every frame in it has been released. Transmit uses
+ * JVM), and a block goes back to the kernel, in ring order, once every frame in it has been released. A block that
+ * is not full reaches the reader only when its retire timeout ends (1 ms at the least), so in latency mode
+ * ({@link PortConfig#latencyMode()}) the port uses TPACKET_V2 instead: one frame per slot, each visible as soon as
+ * the kernel wrote it and given back on its own, at the cost of a status write per frame. Transmit uses
  * the TX ring (PACKET_QDISC_BYPASS), frames written in place and sent by one kick per batch. Kernel timestamps come
  * from the frame headers; PACKET_STATISTICS feeds the counters.
  */
 public final class AfPacketPort extends PoolPort {
-    private static final int TPACKET_V3 = 2;
     private static final int PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_TX_RING = 13,
         PACKET_LOSS = 14, PACKET_QDISC_BYPASS = 20;
     private static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
     private static final int TP_STATUS_AVAILABLE = 0, TP_STATUS_SEND_REQUEST = 1, TP_STATUS_WRONG_FORMAT = 4;
     private static final int BLOCK_SIZE = 1 << 18;
     private static final int TX_FRAME_SIZE = 2048;
-    private static final int TX_DATA = 48; // TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): where TX data starts
+    /** TPACKET_V2's RX slot: a tpacket2_hdr, then the frame; slots lie back to back (the block size is a multiple). */
+    private static final int RX_SLOT_SIZE = 2048;
     private static final int POLLIN = 1;
     private static final VarHandle INT = JAVA_INT.varHandle();
 
     private final String spec;
     private final String ifname;
+    /** Where the version's frame header keeps what the TX ring needs (packet_mmap.rst, tpacket2_hdr/tpacket3_hdr). */
+    private final TpacketHeader header;
+    /** TPACKET_V2 only: which RX slots the application holds (the kernel set them USER and waits for them). */
+    private final boolean[] slotLent;
+    private int rxSlot;
     private final int fd;
     private final MemorySegment ring;
     private final MemorySegment rawRing;
@@ -75,8 +83,10 @@ public final class AfPacketPort extends PoolPort {
     private long kernelDrops;
 
     private AfPacketPort(String ifname, int fd, MemorySegment rawRing, long ringBytes, int blocks, int txFrames,
-                         PortConfig config) {
+                         PortConfig config, TpacketHeader header) {
         this.spec = "afpacket:" + ifname;
+        this.header = header;
+        this.latencyMode = config.latencyMode();
         this.ifname = ifname;
         this.fd = fd;
         this.rawRing = rawRing;
@@ -95,14 +105,15 @@ public final class AfPacketPort extends PoolPort {
         }
         for (int t = 0; t < txFrames; t++) {
             long frame = txFrame(t);
-            packets[rxPool + t] = new Packet(rxPool + t, frame + TX_DATA, ring.asSlice(frame + TX_DATA,
-                TX_FRAME_SIZE - TX_DATA), ring, ownership);
+            packets[rxPool + t] = new Packet(rxPool + t, frame + header.txData(), ring.asSlice(frame
+                + header.txData(), TX_FRAME_SIZE - header.txData()), ring, ownership);
         }
         this.free = new int[rxPool];
         for (int i = rxPool - 1; i >= 0; i--) {
             free[freeTop++] = i;
         }
         this.packetBlock = new int[rxPool];
+        this.slotLent = header == TpacketHeader.V2 ? new boolean[blocks * (BLOCK_SIZE / RX_SLOT_SIZE)] : null;
         this.outstanding = new int[blocks];
         this.fullyRead = new boolean[blocks];
         this.segmentCache = new MemorySegment[blocks][BLOCK_SIZE / 16];
@@ -123,7 +134,10 @@ public final class AfPacketPort extends PoolPort {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    /** Opens {@code IFACE}: TPACKET_V3 RX and TX rings, bound after a drop-all filter (no foreign frames). */
+    /**
+     * Opens {@code IFACE}: TPACKET_V3 RX and TX rings (TPACKET_V2 in latency mode), bound after a drop-all filter
+     * (no foreign frames).
+     */
     public static AfPacketPort open(String ifname, PortConfig config) {
         if (ifname.isEmpty() || ifname.contains(":") || ifname.contains("@")) {
             throw new IllegalArgumentException("afpacket spec needs an interface name: afpacket:IFACE, got '" + ifname
@@ -138,7 +152,9 @@ public final class AfPacketPort extends PoolPort {
             int txFrames = Math.max(64, Math.min(config.ringSize(), 4096));
             int txBlocks = (txFrames * TX_FRAME_SIZE + BLOCK_SIZE - 1) / BLOCK_SIZE;
             txFrames = txBlocks * (BLOCK_SIZE / TX_FRAME_SIZE);
-            SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION TPACKET_V3");
+            TpacketHeader header = config.latencyMode() ? TpacketHeader.V2 : TpacketHeader.V3;
+            SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_VERSION, header.version(), "PACKET_VERSION "
+                + header);
             // both before the rings: the kernel refuses them (EBUSY) once a ring exists
             SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
             SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
@@ -146,9 +162,9 @@ public final class AfPacketPort extends PoolPort {
                 MemorySegment req = a.allocate(28, 4);
                 req.set(JAVA_INT, 0, BLOCK_SIZE);
                 req.set(JAVA_INT, 4, blocks);
-                req.set(JAVA_INT, 8, 2048);
-                req.set(JAVA_INT, 12, blocks * (BLOCK_SIZE / 2048));
-                req.set(JAVA_INT, 16, 1); // tp_retire_blk_tov: a block that is not full goes to us after 1 ms
+                req.set(JAVA_INT, 8, RX_SLOT_SIZE);
+                req.set(JAVA_INT, 12, blocks * (BLOCK_SIZE / RX_SLOT_SIZE));
+                req.set(JAVA_INT, 16, 1); // V3's tp_retire_blk_tov: a block that is not full goes to us after 1 ms
                 ringOption(fd, PACKET_RX_RING, req, "PACKET_RX_RING");
                 MemorySegment tx = a.allocate(28, 4);
                 tx.set(JAVA_INT, 0, BLOCK_SIZE);
@@ -169,7 +185,7 @@ public final class AfPacketPort extends PoolPort {
                     + config.fanoutGroup());
             }
             SocketTarget.startReceivingRaw(fd);
-            return new AfPacketPort(ifname, fd, ring, bytes, blocks, txFrames, config);
+            return new AfPacketPort(ifname, fd, ring, bytes, blocks, txFrames, config, header);
         } catch (RuntimeException e) {
             if (ring != null) {
                 Libc.munmap(ring);
@@ -198,6 +214,42 @@ public final class AfPacketPort extends PoolPort {
     @Override
     protected Packet receive() {
         checkInterface();
+        return slotLent != null ? receiveSlot() : receiveFromBlock();
+    }
+
+    /** TPACKET_V2: the next slot, once the kernel has handed it over (TP_STATUS_USER, read with acquire). */
+    private Packet receiveSlot() {
+        while (true) {
+            long hdr = (long) rxSlot * RX_SLOT_SIZE;
+            if (slotLent[rxSlot] || ((int) INT.getAcquire(ring, hdr) & TP_STATUS_USER) == 0 || freeTop == 0) {
+                return null; // nothing new, or every flyweight is lent (the credit budget holds the rest)
+            }
+            // struct tpacket2_hdr {tp_status, tp_len, tp_snaplen, tp_mac (u16), tp_net (u16), tp_sec, tp_nsec, ...}
+            int wire = ring.get(JAVA_INT, hdr + 4);
+            int snap = ring.get(JAVA_INT, hdr + 8);
+            int mac = ring.get(JAVA_SHORT, hdr + 12) & 0xffff;
+            long stamp = Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 16)) * 1_000_000_000L
+                + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 20)) - realtimeToMonotonic;
+            int slot = rxSlot;
+            rxSlot = (rxSlot + 1) % slotLent.length;
+            if (snap < wire) {
+                counters.increment(Counter.OVERSIZED);
+                INT.setRelease(ring, hdr, TP_STATUS_KERNEL);
+                continue;
+            }
+            int i = free[--freeTop];
+            ownership.tryMove(i, FramePlace.FREE, FramePlace.APP);
+            packetBlock[i] = slot;
+            slotLent[slot] = true;
+            int inBlock = (int) ((hdr + mac) % BLOCK_SIZE);
+            Packet p = packets[i];
+            p.lendAt(hdr + mac, view((int) (hdr / BLOCK_SIZE), inBlock), snap, stamp);
+            return p;
+        }
+    }
+
+    /** TPACKET_V3: the next frame of the current block, moving to the next block once the kernel retired it. */
+    private Packet receiveFromBlock() {
         while (true) {
             if (packetsLeft == 0) {
                 if (reading) { // every frame of the current block has been handed out
@@ -274,20 +326,26 @@ public final class AfPacketPort extends PoolPort {
         if (i < rxPool) {
             ownership.giveUp(i, FramePlace.FREE, "release");
             free[freeTop++] = i;
-            outstanding[packetBlock[i]]--;
-            returnBlocks();
+            if (slotLent != null) {
+                int slot = packetBlock[i];
+                slotLent[slot] = false;
+                INT.setRelease(ring, (long) slot * RX_SLOT_SIZE, TP_STATUS_KERNEL); // the slot is the kernel's again
+            } else {
+                outstanding[packetBlock[i]]--;
+                returnBlocks();
+            }
         } else {
             // a claimed TX frame released unsent: tombstone it (length 0); with PACKET_LOSS the kernel skips it
             long frame = txFrame(i - rxPool);
             ownership.giveUp(i, FramePlace.TX, "release");
-            ring.set(JAVA_INT, frame + 16, 0);
-            INT.setRelease(ring, frame + 20, TP_STATUS_SEND_REQUEST);
+            ring.set(JAVA_INT, frame + header.length(), 0);
+            INT.setRelease(ring, frame + header.status(), TP_STATUS_SEND_REQUEST);
             staged++;
         }
     }
 
     @Override
-    public void awaitPackets(long timeoutNanos) {
+    protected void sleepUntilPackets(long timeoutNanos) {
         flush();
         Libc.poll(pollFd, 1, (int) Math.max(1, Math.min(timeoutNanos / 1_000_000, 1000)), callState);
     }
@@ -321,14 +379,14 @@ public final class AfPacketPort extends PoolPort {
     private void reclaim() {
         while (txInFlight > 0) {
             long frame = txFrame(txTail);
-            int status = (int) INT.getAcquire(ring, frame + 20);
+            int status = (int) INT.getAcquire(ring, frame + header.status());
             int i = rxPool + txTail;
             if (!ownership.isAt(i, FramePlace.TX)) {
                 return; // claimed by the application, not sent yet
             }
             if (status == TP_STATUS_WRONG_FORMAT) {
                 counters.increment(Counter.DROPS);
-                ring.set(JAVA_INT, frame + 20, TP_STATUS_AVAILABLE);
+                ring.set(JAVA_INT, frame + header.status(), TP_STATUS_AVAILABLE);
             } else if (status != TP_STATUS_AVAILABLE) {
                 return;
             }
@@ -357,9 +415,9 @@ public final class AfPacketPort extends PoolPort {
         p.dropHolder();
         long frame = txFrame(i - rxPool);
         ownership.giveUp(i, FramePlace.TX, action);
-        ring.set(JAVA_INT, frame + 16, p.length());  // tp_len
-        ring.set(JAVA_INT, frame + 12, p.length());  // tp_snaplen
-        INT.setRelease(ring, frame + 20, TP_STATUS_SEND_REQUEST);
+        ring.set(JAVA_INT, frame + header.length(), p.length());
+        ring.set(JAVA_INT, frame + header.snapLength(), p.length());
+        INT.setRelease(ring, frame + header.status(), TP_STATUS_SEND_REQUEST);
         counters.increment(Counter.PACKETS_TX);
         counters.add(Counter.BYTES_TX, p.length());
         if (flushDue(++staged, txBatch, Integer.MAX_VALUE)) { // frames are marked in place: any number
@@ -394,7 +452,7 @@ public final class AfPacketPort extends PoolPort {
 
     @Override
     public String mode() {
-        return "tpacket_v3";
+        return slotLent != null ? "tpacket_v2" : "tpacket_v3";
     }
 
     @Override
@@ -420,8 +478,11 @@ public final class AfPacketPort extends PoolPort {
         for (int b = 0; b < blocks; b++) {
             lent += outstanding[b];
         }
+        for (int slot = 0; slotLent != null && slot < slotLent.length; slot++) {
+            lent += slotLent[slot] ? 1 : 0;
+        }
         if (lent != rxPool - freeTop) {
-            report = report.withProblem("blocks count " + lent + " lent frames, the pool " + (rxPool - freeTop));
+            report = report.withProblem("the ring counts " + lent + " lent frames, the pool " + (rxPool - freeTop));
         }
         return report;
     }
@@ -438,7 +499,9 @@ public final class AfPacketPort extends PoolPort {
 
     @Override
     public String toString() {
-        return spec + " (TPACKET_V3, " + blocks + " blocks of " + (BLOCK_SIZE >> 10) + " KiB, " + txFrames
-            + " TX frames, " + (ringBytes >> 20) + " MiB mapped)";
+        return spec + " (" + header + (slotLent != null ? ", " + slotLent.length + " slots of " + RX_SLOT_SIZE
+            + " B: each frame seen at once (latency mode)" : ", " + blocks + " blocks of " + (BLOCK_SIZE >> 10)
+            + " KiB, handed over full or after 1 ms") + ", " + txFrames + " TX frames, " + (ringBytes >> 20)
+            + " MiB mapped)";
     }
 }

@@ -103,6 +103,8 @@ public final class AfXdpPort extends RingPort {
     private int pendingTx;
     private int pendingFill;
     private long batchTime;
+    /** SO_BUSY_POLL is set on the socket: latency mode's wait drives the device's NAPI from this thread. */
+    private final boolean busyPolling;
 
     /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
     record Shared(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup, XdpAttachment attachment,
@@ -188,6 +190,8 @@ public final class AfXdpPort extends RingPort {
             freePool[freeTop++] = f;
         }
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
+        this.latencyMode = config.latencyMode();
+        this.busyPolling = config.busyPollMicros() > 0;
         warmUp();
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
@@ -211,7 +215,9 @@ public final class AfXdpPort extends RingPort {
             + xdp + (tx == null ? ", receive-only" : "") + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
             + (txBudget == 0 ? "" : ", " + txBudget + " frames per send" + (txBudget == 32 && WANTED_TX_BUDGET > 32
-                ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB");
+                ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB")
+            + (busyPolling ? ", busy poll " + config.busyPollMicros() + " us" + (config.preferBusyPoll() ? " (preferred)"
+                : "") : "") + (latencyMode ? ", latency mode (spins while waiting)" : "");
         LOG.log(System.Logger.Level.INFO, modeLine);
         watchInterface(ifname); // last: a socket on a downed or deleted device is silent, so the port asks
     }
@@ -532,7 +538,7 @@ public final class AfXdpPort extends RingPort {
      * so the kernel's receive work, often on this very core (veth's NAPI), fills the ring undisturbed.
      */
     @Override
-    public void awaitPackets(long timeoutNanos) {
+    protected void sleepUntilPackets(long timeoutNanos) {
         flush();
         long park = receiveWait.next(counters.get(Counter.PACKETS_RX));
         if (ownership.count(FramePlace.TX) > 0) {
@@ -549,6 +555,23 @@ public final class AfXdpPort extends RingPort {
             Libc.poll(pollFd, 1, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), callState);
         } else {
             java.util.concurrent.locks.LockSupport.parkNanos(Math.min(timeoutNanos, park));
+        }
+    }
+
+    /**
+     * Latency mode's wait step: sent frames still out are kicked and their completions taken (as when sleeping);
+     * with SO_BUSY_POLL set the kernel is asked to run the device's NAPI on this core (af_xdp.rst, busy polling).
+     */
+    @Override
+    protected void spinStep() {
+        if (ownership.count(FramePlace.TX) > 0) {
+            drainCompletions();
+            if (ownership.count(FramePlace.TX) > 0) {
+                kick();
+            }
+        }
+        if (busyPolling) {
+            Libc.busyPoll(socket.fd());
         }
     }
 

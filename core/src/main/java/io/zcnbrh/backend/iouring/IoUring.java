@@ -23,7 +23,7 @@ public final class IoUring implements AutoCloseable {
     static final long SYS_SETUP = 425, SYS_ENTER = 426, SYS_REGISTER = 427;
     static final int ENTER_GETEVENTS = 1;
     static final int SETUP_CQSIZE = 1 << 3, SETUP_SINGLE_ISSUER = 1 << 12, SETUP_DEFER_TASKRUN = 1 << 13,
-        SETUP_CQE32 = 1 << 11;
+        SETUP_CQE32 = 1 << 11, SETUP_COOP_TASKRUN = 1 << 8, SETUP_TASKRUN_FLAG = 1 << 9;
     static final int FEAT_SINGLE_MMAP = 1;
     static final int REGISTER_PROBE = 8, REGISTER_PBUF_RING = 22, UNREGISTER_PBUF_RING = 23;
     static final long OFF_SQ_RING = 0, OFF_CQ_RING = 0x8000000L, OFF_SQES = 0x10000000L;
@@ -42,14 +42,19 @@ public final class IoUring implements AutoCloseable {
     /** sq_off.flags: the kernel sets IORING_SQ_CQ_OVERFLOW there when completions did not fit the CQ ring. */
     private final int sqFlags;
     private static final int SQ_CQ_OVERFLOW = 1 << 1;
+    /** sq_off.flags: with TASKRUN_FLAG the kernel sets IORING_SQ_TASKRUN while completions wait as task work. */
+    private static final int SQ_TASKRUN = 1 << 2;
     private final MemorySegment callState = Libc.newCallState(scope);
     private int localTail;
     private int pending;
     private int cqLocalHead;
     private boolean closed;
 
+    private final int setupFlags;
+
     /** Sets up a ring of {@code entries} SQEs and {@code cqEntries} CQEs with {@code flags}. */
     public IoUring(int entries, int cqEntries, int flags) {
+        this.setupFlags = flags;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(120, 8);
             p.set(JAVA_INT, 4, cqEntries);
@@ -109,6 +114,11 @@ public final class IoUring implements AutoCloseable {
     private MemorySegment map(long bytes, long offset, String what) {
         return Libc.mmap(bytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, fd, offset,
             "io_uring " + what, e -> "");
+    }
+
+    /** The flags it was set up with. */
+    public int setupFlags() {
+        return setupFlags;
     }
 
     /** The ring's file descriptor. */
@@ -190,11 +200,19 @@ public final class IoUring implements AutoCloseable {
         // io_uring(7): completions that did not fit the CQ ring wait in the kernel (IORING_FEAT_NODROP) and come
         // over only on an io_uring_enter with GETEVENTS; without this, a port whose sends completed faster than it
         // reaped never saw their completions again and ran out of frames
-        if (((int) INT.getAcquire(sqRing, (long) sqFlags) & SQ_CQ_OVERFLOW) != 0) {
-            Libc.syscall(callState, SYS_ENTER, fd, 0, 0, ENTER_GETEVENTS, 0, 0);
+        // io_uring_setup(2), IORING_SETUP_COOP_TASKRUN with TASKRUN_FLAG: the kernel does not interrupt this thread
+        // (an IPI per packet, tens of us in a VM) to post a completion; it queues the work, sets IORING_SQ_TASKRUN,
+        // and the work runs on the next io_uring_enter. So an empty CQ costs a syscall only when work is queued
+        if (((int) INT.getAcquire(sqRing, (long) sqFlags) & (SQ_CQ_OVERFLOW | SQ_TASKRUN)) != 0) {
+            Libc.syscallRepeatable(callState, SYS_ENTER, fd, 0, 0, ENTER_GETEVENTS, 0, 0); // submits nothing
             return cqLocalHead != (int) INT.getAcquire(cqRing, (long) cqTail);
         }
         return false;
+    }
+
+    /** Whether the kernel has queued completions as task work (IORING_SQ_TASKRUN; only with TASKRUN_FLAG). */
+    boolean taskWorkQueued() {
+        return ((int) INT.getAcquire(sqRing, (long) sqFlags) & SQ_TASKRUN) != 0;
     }
 
     private long cqe() {

@@ -77,6 +77,7 @@ public final class ShmPort extends RingPort {
         this.ownFirst = side == 0 ? 0 : half;
         this.ownEnd = ownFirst + half;
         this.creditBudget = Math.min(config.creditBudget(), layout.frameCount);
+        this.latencyMode = config.latencyMode();
         this.softFilter = config.filter() != null ? io.zcnbrh.filter.SoftFilter.of(config.filter()) : null;
         this.txBatch = Math.min(config.txBatch(), layout.ringSize);
         this.ownership = new FrameOwnership(layout.frameCount, FramePlace.PEER, config.ownershipMode());
@@ -548,6 +549,7 @@ public final class ShmPort extends RingPort {
 
     @Override
     public String toString() {
-        return "ShmPort{" + spec() + ", side " + (side == 0 ? "A" : "B") + ", " + frames.frameCount() + " frames}";
+        return "ShmPort{" + spec() + ", side " + (side == 0 ? "A" : "B") + ", " + frames.frameCount() + " frames"
+            + (latencyMode ? ", latency mode" : "") + "}";
     }
 }

@@ -88,6 +88,7 @@ public final class SocketPort extends PoolPort {
             txFree[txTop++] = f;
         }
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
+        this.latencyMode = config.latencyMode();
         this.txBatch = Math.min(config.txBatch(), BATCH);
         this.staged = new int[BATCH];
         this.callState = Libc.newCallState(arena);
@@ -177,7 +178,7 @@ public final class SocketPort extends PoolPort {
             rxMsgs.set(JAVA_LONG, m + 40, 0);                                           // msg_controllen
             rxMsgs.set(JAVA_INT, m + 48, 0);                                            // msg_flags
         }
-        int rc = Libc.recvmmsg(fd, rxMsgs, n, MSG_DONTWAIT | MSG_TRUNC, callState);
+        int rc = Libc.recvmmsg(fd, rxMsgs, n, MSG_DONTWAIT | MSG_TRUNC, callState, pollFd);
         int taken = 0;
         if (rc > 0) {
             batchTime = System.nanoTime();
@@ -222,7 +223,7 @@ public final class SocketPort extends PoolPort {
     }
 
     @Override
-    public void awaitPackets(long timeoutNanos) {
+    protected void sleepUntilPackets(long timeoutNanos) {
         flush();
         // a socket wakes its poller as soon as data is queued: sleeping in the kernel costs no latency here
         Libc.poll(pollFd, 1, (int) Math.max(1, Math.min(timeoutNanos / 1_000_000, 1000)), callState);
@@ -351,6 +352,6 @@ public final class SocketPort extends PoolPort {
 
     @Override
     public String toString() {
-        return spec;
+        return latencyMode ? spec + " (latency mode: spins while waiting)" : spec;
     }
 }
