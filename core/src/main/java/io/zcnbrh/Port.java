@@ -1,5 +1,7 @@
 package io.zcnbrh;
 
+import io.zcnbrh.flow.AuditReport;
+
 /**
  * One packet I/O endpoint, the unified API over every backend (M10). Open with {@link Zcnbrh#open}.
  * A port is driven by one thread: every call, counters() and audit() included, is made from it (AF_XDP and

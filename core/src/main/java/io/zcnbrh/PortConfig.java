@@ -36,7 +36,7 @@ public final class PortConfig {
     private final ShmRole shmRole;
     private final int txBatch;
     private final io.zcnbrh.bpf.link.XdpMode xdpMode;
-    private final io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode;
+    private final XskBindMode bindMode;
     private final boolean needWakeup;
     private final int busyPollMicros;
     private final int busyPollBudget;
@@ -157,7 +157,7 @@ public final class PortConfig {
     }
 
     /** AF_XDP: copy, zero-copy, or zero-copy when the driver offers it (default). */
-    public io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode() {
+    public XskBindMode bindMode() {
         return bindMode;
     }
 
@@ -302,7 +302,7 @@ public final class PortConfig {
         private ShmRole shmRole = ShmRole.AUTO;
         private int txBatch = 1;
         private io.zcnbrh.bpf.link.XdpMode xdpMode = io.zcnbrh.bpf.link.XdpMode.DRIVER;
-        private io.zcnbrh.backend.afxdp.XskSocket.BindMode bindMode = io.zcnbrh.backend.afxdp.XskSocket.BindMode.AUTO;
+        private XskBindMode bindMode = XskBindMode.AUTO;
         private boolean needWakeup = true;
         private int busyPollMicros;
         private int busyPollBudget;
@@ -418,7 +418,7 @@ public final class PortConfig {
         }
 
         /** AF_XDP: AUTO (zero-copy when offered, default), COPY or ZEROCOPY. */
-        public Builder bindMode(io.zcnbrh.backend.afxdp.XskSocket.BindMode v) {
+        public Builder bindMode(XskBindMode v) {
             bindMode = v;
             return this;
         }

@@ -1,6 +1,7 @@
 package io.zcnbrh;
 
 import io.zcnbrh.filter.PacketFilter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A port's configuration: every value out of range is refused when built, with what the range is. */
+@Tag("unit")
 class PortConfigTest {
     private static String refused(UnaryOperator<PortConfig.Builder> change) {
         return assertThrows(IllegalArgumentException.class, () -> change.apply(PortConfig.builder()).build())

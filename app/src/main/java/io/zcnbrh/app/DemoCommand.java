@@ -1,6 +1,6 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.traffic.TrafficLoops;

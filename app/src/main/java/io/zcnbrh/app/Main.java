@@ -24,7 +24,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // errors a user can act on are one line (what failed, the errno name, what to do), not a stack trace
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof io.zcnbrh.ZcnbrhException || e instanceof IllegalArgumentException
+            if (e instanceof io.zcnbrh.error.ZcnbrhException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
                 cmd.getErr().println("zcnbrh: " + e.getMessage());
                 return 1;

@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.regex.Matcher;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bench receive --quick --json: one object per receiver with the fields scripts rely on. */
+@Tag("kernel")
 class BenchReceiveTest {
     @Test
     void quickJsonHasOneLinePerReceiverWithTheRequiredFields() {

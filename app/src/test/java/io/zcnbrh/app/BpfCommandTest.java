@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("kernel")
 class BpfCommandTest {
     @Test
     void selftestJsonEndsWithTheSummaryObject() {

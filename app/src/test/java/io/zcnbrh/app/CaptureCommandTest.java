@@ -3,6 +3,7 @@ package io.zcnbrh.app;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.pcap.PcapReader;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** capture end to end: frames sent on veth, written by the command, read back by Debian's tcpdump. */
+@Tag("kernel")
 class CaptureCommandTest {
     @TempDir
     Path dir;

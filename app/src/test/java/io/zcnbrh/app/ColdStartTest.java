@@ -7,6 +7,7 @@ import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.traffic.UdpFrame;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * No loss from the first frame: {@code zcnbrh rx} in a JVM of its own (cold: nothing compiled yet), started before a
  * paced 0.2 Mpps flow, receives all of it, and the kernel never finds its fill ring empty.
  */
+@Tag("kernel")
 class ColdStartTest {
     private static final double RATE = 200_000;
     private static final double SECONDS = 2;

@@ -11,6 +11,7 @@ import io.zcnbrh.daemon.Zcnbrhd;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.OpenFiles;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * daemon holds none of the flooder's descriptors.
  */
 @Timeout(300)
+@Tag("kernel")
 class DaemonFloodTest {
     private static final int ME = (int) new com.sun.security.auth.module.UnixSystem().getUid();
 

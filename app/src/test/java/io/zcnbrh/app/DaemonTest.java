@@ -6,6 +6,7 @@ import io.zcnbrh.daemon.Policy;
 import io.zcnbrh.daemon.Zcnbrhd;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Applications with no privilege at all (setpriv: uid 65534, no capabilities) receive through zcnbrhd (M14). */
+@Tag("kernel")
 class DaemonTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 

@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.regex.Matcher;
@@ -8,6 +9,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("kernel")
 class DemoCommandTest {
     private static String run(String... args) {
         CliRun r = CliRun.of(args);

@@ -1,6 +1,7 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.pcap.PcapWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("kernel")
 class FilterCommandTest {
     @TempDir
     Path dir;

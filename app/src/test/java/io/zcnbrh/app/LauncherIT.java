@@ -5,6 +5,7 @@ import io.zcnbrh.daemon.Policy;
 import io.zcnbrh.daemon.Zcnbrhd;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * built copy of the checkout it cannot write to: it receives through zcnbrhd, runs no Maven, and writes nothing
  * there, even when the sources look newer than the build.
  */
+@Tag("kernel")
 class LauncherIT {
     @Test
     void anUnprivilegedUserRunsTheBuiltLauncherThroughTheDaemonWithoutWritingOrBuilding() throws Exception {

@@ -2,6 +2,7 @@ package io.zcnbrh.app;
 
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Prometheus endpoint scraped over loopback during traffic: counters move and agree with the port's own. */
+@Tag("kernel")
 class MetricsTest {
     private static double scrape(HttpClient http, int port, String metric) throws Exception {
         String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),

@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import org.junit.jupiter.api.Tag;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("kernel")
 class RxCommandTest {
     /** Every backend answers rx --json with the same fields. */
     @ParameterizedTest(name = "{0}")

@@ -3,6 +3,7 @@ package io.zcnbrh.app;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** doctor and tx end to end. */
+@Tag("kernel")
 class ToolCommandsTest {
     @Test
     void everyCommandHasHelpAndExitCodesScriptsCanTrust() throws Exception {

@@ -113,7 +113,7 @@ public abstract class BasePort implements Port {
     protected final void checkRevoked() {
         String why = revoked;
         if (why != null) {
-            throw new io.zcnbrh.ZcnbrhException(spec() + ": " + why);
+            throw new io.zcnbrh.error.ZcnbrhException(spec() + ": " + why);
         }
     }
 

@@ -1,15 +1,15 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.sys.BpfCommand;
 import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.InfoAttr;
 import io.zcnbrh.bpf.sys.MapCreateAttr;
 import io.zcnbrh.bpf.sys.MapElemAttr;
 import io.zcnbrh.bpf.sys.ObjAttr;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

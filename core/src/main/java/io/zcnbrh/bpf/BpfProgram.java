@@ -6,9 +6,9 @@ import io.zcnbrh.bpf.sys.BpfCommand;
 import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.ProgLoadAttr;
 import io.zcnbrh.bpf.sys.TestRunAttr;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -122,7 +122,7 @@ public final class BpfProgram implements AutoCloseable {
             at = "\n  at instruction " + failed + ": "
                 + Disassembler.format(insns.get(failed), failed + 1 < insns.size() ? insns.get(failed + 1) : null);
         }
-        String message = io.zcnbrh.sys.Errno.name(errno) + " from bpf(BPF_PROG_LOAD '" + name + "'): the verifier rejected the program"
+        String message = io.zcnbrh.error.Errno.name(errno) + " from bpf(BPF_PROG_LOAD '" + name + "'): the verifier rejected the program"
             + at + tail;
         return new ProgramLoadException(message, errno, log, failed);
     }

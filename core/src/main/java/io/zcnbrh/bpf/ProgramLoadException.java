@@ -1,6 +1,6 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 
 /**
  * The verifier rejected a program: the message holds the errno, the verifier's own last lines, and our

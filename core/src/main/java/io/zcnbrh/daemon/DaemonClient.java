@@ -1,7 +1,7 @@
 package io.zcnbrh.daemon;
 
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.bpf.link.XdpAttachment;

@@ -11,9 +11,9 @@ import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.OpenFiles;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.sys.UnixSocket;
 
 import java.io.IOException;

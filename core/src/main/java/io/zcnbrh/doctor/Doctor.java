@@ -1,5 +1,7 @@
 package io.zcnbrh.doctor;
 
+import io.zcnbrh.XskBindMode;
+
 import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.backend.iouring.IoUring;
 import io.zcnbrh.backend.iouring.IoUringProbe;
@@ -15,7 +17,7 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.NumaTopology;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
 
 import java.io.IOException;
@@ -175,7 +177,7 @@ public final class Doctor {
             String zc;
             try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
                  XskSocket s = XskSocket.open(XdpAttachment.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64,
-                     XskSocket.BindMode.AUTO, true, null)) {
+                     XskBindMode.AUTO, true, null)) {
                 zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + ")";
             }
             IoUringProbe.Result zcrx = IoUringProbe.zeroCopyReceive(veth.outer, 0);

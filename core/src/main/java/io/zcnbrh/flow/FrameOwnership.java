@@ -1,6 +1,5 @@
 package io.zcnbrh.flow;
 
-import io.zcnbrh.AuditReport;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,6 +1,6 @@
 package io.zcnbrh.flow;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 
 /** The application asked for an ownership transition that would give a frame two owners or none (M2). */
 public final class IllegalFrameTransitionException extends ZcnbrhException {

@@ -1,8 +1,8 @@
 package io.zcnbrh.mem;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.numa.MemoryPolicy;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 

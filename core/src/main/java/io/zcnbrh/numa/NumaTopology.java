@@ -1,6 +1,6 @@
 package io.zcnbrh.numa;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 
 import java.io.IOException;
 import java.nio.file.Files;

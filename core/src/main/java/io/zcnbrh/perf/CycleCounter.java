@@ -1,6 +1,6 @@
 package io.zcnbrh.perf;
 
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;

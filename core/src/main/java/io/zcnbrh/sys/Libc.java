@@ -1,5 +1,9 @@
 package io.zcnbrh.sys;
 
+import io.zcnbrh.error.Errno;
+
+import io.zcnbrh.error.SyscallException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

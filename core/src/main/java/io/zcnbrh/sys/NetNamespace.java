@@ -1,6 +1,10 @@
 package io.zcnbrh.sys;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.Errno;
+
+import io.zcnbrh.error.SyscallException;
+
+import io.zcnbrh.error.ZcnbrhException;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;

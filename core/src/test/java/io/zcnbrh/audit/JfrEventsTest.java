@@ -6,6 +6,7 @@ import io.zcnbrh.bpf.asm.Assembler;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Faults and backpressure show up as JFR events (and faults as audit log lines). */
+@Tag("kernel")
 class JfrEventsTest {
     @TempDir
     Path dir;

@@ -2,7 +2,7 @@ package io.zcnbrh.backend;
 
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.iouring.IoUringProbe;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
@@ -11,6 +11,7 @@ import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.netlab.VethPair;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("kernel")
 class AutoPortTest {
     @Test
     void autoTakesAfXdpWhenItWorks() {

@@ -10,6 +10,7 @@ import io.zcnbrh.filter.PacketFilter;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace, over a veth pair the test makes), the same checks. A backend added later joins by adding its spec
  * pattern to {@link #BACKENDS}; {@code shm:} has its own suite (its traffic comes from a peer process).
  */
+@Tag("kernel")
 class ConformanceTest {
     /** Spec patterns: IFACE is the near veth end, ADDR its address. */
     static final String[] BACKENDS = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",
@@ -56,7 +58,7 @@ class ConformanceTest {
 
     private static Port open(String pattern, VethPair veth, PortConfig config) {
         String spec = spec(pattern, veth);
-        Assumptions.assumeTrue(Zcnbrh.AVAILABLE_BACKENDS.contains(spec.substring(0, spec.indexOf(':'))),
+        Assumptions.assumeTrue(io.zcnbrh.Backends.schemes().contains(spec.substring(0, spec.indexOf(':'))),
             "backend of " + spec + " not in this build");
         return Zcnbrh.open(spec, config);
     }
@@ -185,7 +187,7 @@ class ConformanceTest {
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "iouring:raw:IFACE"})
     void badInputGetsClearErrors(String pattern) throws Exception {
         String scheme = pattern.substring(0, pattern.indexOf(':'));
-        Assumptions.assumeTrue(Zcnbrh.AVAILABLE_BACKENDS.contains(scheme), scheme + " not in this build");
+        Assumptions.assumeTrue(io.zcnbrh.Backends.schemes().contains(scheme), scheme + " not in this build");
         Exception unknown = assertThrows(Exception.class, () -> Zcnbrh.open(pattern.replace("IFACE", "zcnbrh-none0")));
         assertTrue(unknown.getMessage().contains("zcnbrh-none0"), unknown.getMessage());
         // the interface disappears while receiving: a clear error, resources freed, no crash

@@ -1,5 +1,6 @@
 package io.zcnbrh.backend;
 
+import org.junit.jupiter.api.Tag;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The rules of UDP ports on loopback (socket and io_uring): no Ethernet filter on datagrams, no send without a
  * peer, an empty transmit pool counted, a second close harmless, and the frames back home after all of it.
  */
+@Tag("unit")
 class DatagramPortRulesTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"socket", "iouring"})

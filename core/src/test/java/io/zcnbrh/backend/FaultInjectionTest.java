@@ -1,6 +1,6 @@
 package io.zcnbrh.backend;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
@@ -13,9 +13,10 @@ import io.zcnbrh.backend.shm.TwoProcessShmTest;
 import io.zcnbrh.mem.HugePagePool;
 import io.zcnbrh.mem.PageSize;
 import io.zcnbrh.netlab.VethPair;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.testing.ProcessResources;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * while receiving, a thousand open/close cycles, huge pages exhausted. Each must end in a clear error or a
  * recovery, with every descriptor and mapping given back (counted from /proc before and after).
  */
+@Tag("kernel")
 class FaultInjectionTest {
     private static final PortConfig SMALL = PortConfig.builder().ringSize(128).frameCount(256).build();
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);

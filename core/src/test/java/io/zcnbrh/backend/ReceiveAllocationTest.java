@@ -1,5 +1,6 @@
 package io.zcnbrh.backend;
 
+import org.junit.jupiter.api.Tag;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The receive hot path of every interface backend allocates nothing per packet: after a warm-up, the polling
  * thread's allocated bytes over tens of thousands of packets stay under 16 per packet (less than one object each).
  */
+@Tag("kernel")
 class ReceiveAllocationTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"afxdp:IFACE@0", "afpacket:IFACE", "socket:raw:IFACE", "socket:udp:ADDR:9000",

@@ -3,7 +3,8 @@ package io.zcnbrh.bpf;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.asm.Helpers;
 import io.zcnbrh.bpf.asm.Insn;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real kernel: program load, verifier errors, test runs, maps, pinning, fd hygiene. */
+@Tag("kernel")
 class BpfKernelTest {
     static byte[] packet(int length) {
         byte[] p = new byte[length];

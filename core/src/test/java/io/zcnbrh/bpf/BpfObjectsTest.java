@@ -2,7 +2,8 @@ package io.zcnbrh.bpf;
 
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Pinning in bpffs, and every map and program error a user can cause, each with its cause named. */
+@Tag("kernel")
 class BpfObjectsTest {
     @Test
     void mapsAndProgramsPinOpenAgainAndUnpin() throws Exception {

@@ -7,6 +7,7 @@ import io.zcnbrh.bpf.asm.Insn;
 import io.zcnbrh.bpf.interp.Interpreter;
 import io.zcnbrh.bpf.interp.InterpreterMap;
 import io.zcnbrh.bpf.selftest.SelfTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.IdentityHashMap;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * packet reads and writes, array map lookups), run in the kernel and in the interpreter on the same packets:
  * identical verdicts, output packets and maps.
  */
+@Tag("kernel")
 class DifferentialTest {
     private static final int[] OPS = {ADD, SUB, MUL, DIV, MOD, OR, AND, XOR, LSH, RSH, ARSH, MOV};
     private static final int[] JOPS = {JEQ, JNE, JGT, JGE, JLT, JLE, JSGT, JSGE, JSLT, JSLE, JSET};

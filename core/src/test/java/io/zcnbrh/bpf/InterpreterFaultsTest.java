@@ -1,5 +1,6 @@
 package io.zcnbrh.bpf;
 
+import org.junit.jupiter.api.Tag;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.asm.Helpers;
 import io.zcnbrh.bpf.asm.Insn;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * What the interpreter refuses, as the kernel's verifier would: each program breaks one rule and must stop with
  * a fault that names it (the interpreter runs user filters on shm:, where no verifier stands in front).
  */
+@Tag("unit")
 class InterpreterFaultsTest {
     static Stream<org.junit.jupiter.params.provider.Arguments> badPrograms() {
         return Stream.of(

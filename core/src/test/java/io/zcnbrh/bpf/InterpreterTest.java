@@ -8,6 +8,7 @@ import io.zcnbrh.bpf.interp.Interpreter;
 import io.zcnbrh.bpf.interp.InterpreterException;
 import io.zcnbrh.bpf.interp.InterpreterMap;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The interpreter on its own: the checks it makes for programs no verifier has seen, and the redirect verdicts. */
+@Tag("unit")
 class InterpreterTest {
     private static int run(List<Insn> code, int length) {
         MemorySegment packet = Arena.ofAuto().allocate(Math.max(length, 1));

@@ -2,6 +2,7 @@ package io.zcnbrh.bpf;
 
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.programs.QueueDispatchProgram;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The per-queue dispatch through a PROG_ARRAY, run by the kernel (BPF_PROG_TEST_RUN: rx_queue_index 0). */
+@Tag("kernel")
 class QueueDispatchProgramTest {
     @Test
     void aFrameRunsItsQueuesProgramAndPassesToTheKernelWhenTheSlotIsEmpty() {

@@ -2,6 +2,7 @@ package io.zcnbrh.bpf;
 
 import io.zcnbrh.bpf.selftest.SelfTest;
 import io.zcnbrh.bpf.selftest.SelfTestCases;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The self-test corpus: every case loaded into this kernel and run there and in the interpreter; all must agree. */
+@Tag("kernel")
 class SelfTestTest {
     @Test
     void kernelAndInterpreterAgreeOnEveryCase() throws Exception {

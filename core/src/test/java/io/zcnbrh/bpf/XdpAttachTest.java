@@ -1,6 +1,6 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.asm.Assembler;
 
 import static io.zcnbrh.bpf.asm.Assembler.*;
@@ -9,10 +9,11 @@ import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.sys.NetNamespace;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.netlab.VethPair;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** XDP attach and detach on a veth pair made by the test, through BPF links and through rtnetlink, in both modes. */
+@Tag("kernel")
 class XdpAttachTest {
     private static BpfProgram pass() {
         return BpfProgram.load(ProgramType.XDP, new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");

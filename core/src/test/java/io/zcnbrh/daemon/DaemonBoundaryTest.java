@@ -4,7 +4,7 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.filter.FilterSyntaxException;
 import io.zcnbrh.filter.PacketFilter;
@@ -14,10 +14,11 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
 import io.zcnbrh.netlab.FrameCounter;
 import io.zcnbrh.netlab.VethPair;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.sys.UnixSocket;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * broke the daemon before the trust-boundary work; the uid-crossing flood is app's DaemonFloodTest.
  */
 @Timeout(120)
+@Tag("kernel")
 class DaemonBoundaryTest {
     private static final int ME = (int) new com.sun.security.auth.module.UnixSystem().getUid();
     private static final String FLOOD_TAG = "zcnbrh-boundary-flood";

@@ -4,10 +4,11 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.UnixSocket;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the client's own filter combined with the grant's, the lease revoking the port when the daemon stops, and what
  * the daemon answers to requests a client library would never send.
  */
+@Tag("kernel")
 class DaemonInProcessTest {
     private static final int ME = (int) new com.sun.security.auth.module.UnixSystem().getUid();
 

@@ -1,6 +1,7 @@
 package io.zcnbrh.daemon;
 
 import io.zcnbrh.sys.UnixSocket;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** zcnbrhd's grants: parsing (numbers, names, groups, any queue, limits, filters), matching and every refusal. */
+@Tag("unit")
 class PolicyTest {
     private static final UnixSocket.Credentials NOBODY = new UnixSocket.Credentials(42, 65534, 65534);
     private static final UnixSocket.Credentials ROOT = new UnixSocket.Credentials(1, 0, 0);

@@ -1,5 +1,6 @@
 package io.zcnbrh.daemon;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a client may ask zcnbrhd for, checked before any grant is looked at (a client is not trusted). */
+@Tag("unit")
 class RequestTest {
     private static String problem(Map<String, String> fields) {
         return Request.parse(Protocol.format(fields)).problem();

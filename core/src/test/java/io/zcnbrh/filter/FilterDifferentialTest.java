@@ -2,6 +2,7 @@ package io.zcnbrh.filter;
 
 import io.zcnbrh.pcap.PcapReader;
 import io.zcnbrh.pcap.PcapWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (BPF_PROG_TEST_RUN, the verifier included) and by our interpreter. Any disagreement fails with the frame and
  * the expression. tcpdump is installed by the test scripts (scripts/env.sh).
  */
+@Tag("kernel")
 class FilterDifferentialTest {
     @TempDir
     static Path dir;

@@ -6,6 +6,7 @@ import io.zcnbrh.PortConfig;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A filter on a real port: matching traffic reaches the AF_XDP socket, the rest the kernel stack. */
+@Tag("kernel")
 class FilteredPortTest {
     @Test
     void matchingUdpReachesTheSocketAndTheRestAnOrdinarySocketBeside() throws Exception {

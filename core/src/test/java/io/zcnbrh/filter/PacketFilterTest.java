@@ -3,6 +3,7 @@ package io.zcnbrh.filter;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.ProgramLoadException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Error messages of the filter compiler, and fuzzing: every input compiles to a verified program or is refused clearly. */
+@Tag("kernel")
 class PacketFilterTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {

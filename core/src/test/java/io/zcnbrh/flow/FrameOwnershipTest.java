@@ -1,6 +1,6 @@
 package io.zcnbrh.flow;
 
-import io.zcnbrh.AuditReport;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class FrameOwnershipTest {
     @Test
     void countsFollowEveryMoveAndAuditAddsUp() {

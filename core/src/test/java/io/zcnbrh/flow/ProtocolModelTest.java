@@ -1,5 +1,6 @@
 package io.zcnbrh.flow;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * docs/MODEL.md): every state of the model for the safety properties, every cycle for liveness, and each
  * deliberately broken variant must be caught with the property it breaks.
  */
+@Tag("model") // the SPIN model checker: minutes, no root; not in the fast lane
 class ProtocolModelTest {
     private static final Path MODEL = Path.of("..", "verify", "spin", "zcnbrh.pml").toAbsolutePath().normalize();
 

@@ -1,11 +1,13 @@
 package io.zcnbrh.flow;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The receive wait: block under light traffic, a sleep that keeps a wake-up's batch within a quarter to half a ring. */
+@Tag("unit")
 class ReceiveWaitTest {
     @Test
     void lightTrafficAndIdleBlockInTheKernel() {

@@ -1,7 +1,8 @@
 package io.zcnbrh.fuzz;
 
+import org.junit.jupiter.api.Tag;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.elf.BpfObject;
 
 /**
@@ -10,6 +11,7 @@ import io.zcnbrh.bpf.elf.BpfObject;
  * objects of src/test/resources/bpf/count_redirect.c with and without BTF; regression inputs in
  * src/test/resources/io/zcnbrh/fuzz/ElfFuzzTestInputs/.
  */
+@Tag("unit")
 class ElfFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void anyBytesLoadOrFailClearly(byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.zcnbrh.fuzz;
 
+import org.junit.jupiter.api.Tag;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.zcnbrh.bpf.ProgramType;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * fault. Frames of every shape go through filters that parse every header kind, in the kernel (BPF_PROG_TEST_RUN)
  * and in the interpreter, which must agree.
  */
+@Tag("unit")
 class FilterFuzzTest {
     /** Filters that between them read every header the compiler knows. */
     private static final String[] PARSERS = {
@@ -60,6 +62,7 @@ class FilterFuzzTest {
     }
 
     @FuzzTest(maxDuration = "20s")
+    @Tag("kernel") // loads the compiled program into the kernel: not in the fast lane
     void theKernelAndTheInterpreterParseEveryFrameAlike(byte[] frame) {
         if (frame.length < FilterMatcher.KERNEL_MIN_FRAME) {
             return;

@@ -1,5 +1,6 @@
 package io.zcnbrh.fuzz;
 
+import org.junit.jupiter.api.Tag;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.zcnbrh.pcap.CaptureWriter;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link PcapFormatException} that names the file, never another exception. And what the writers write, the reader
  * reads back exactly. Regression inputs: src/test/resources/io/zcnbrh/fuzz/PcapFuzzTestInputs/.
  */
+@Tag("unit")
 class PcapFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void anyBytesGiveFramesOrAClearError(byte[] bytes) {

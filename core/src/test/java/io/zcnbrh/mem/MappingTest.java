@@ -1,8 +1,9 @@
 package io.zcnbrh.mem;
 
-import io.zcnbrh.ZcnbrhException;
-import io.zcnbrh.sys.Errno;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class MappingTest {
     private static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
 
@@ -144,7 +146,7 @@ class MappingTest {
         assertTrue(missing.getMessage().contains("start the side that creates it first"), missing.getMessage());
         Path foreign = dir.resolve("foreign");
         Files.write(foreign, new byte[100]);
-        io.zcnbrh.ZcnbrhException notOurs = assertThrows(io.zcnbrh.ZcnbrhException.class, () -> Mapping.openFile(foreign));
+        io.zcnbrh.error.ZcnbrhException notOurs = assertThrows(io.zcnbrh.error.ZcnbrhException.class, () -> Mapping.openFile(foreign));
         assertTrue(notOurs.getMessage().contains("not a Z-CNBRH region"), notOurs.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The benchmark bed: the live-frames generator's frames arrive at the far end and are counted there exactly; no
  * more arrive than it says it sent, none after it stopped; the outer end's NAPI can be made threaded and pinned.
  */
+@Tag("kernel")
 class LiveFrameGeneratorTest {
     @Test
     void framesArriveAtTheFarEndNeverMoreThanOfferedAndNoneAfterTheGeneratorStops() throws Exception {

@@ -3,6 +3,7 @@ package io.zcnbrh.netlab;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.traffic.UdpFrame;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The kernel's verdict and output for the reflector, run on crafted frames with BPF_PROG_TEST_RUN. */
+@Tag("kernel")
 class UdpReflectorTest {
     private static final byte[] A_MAC = {2, 0, 0, 0, 0, 1};
     private static final byte[] B_MAC = {2, 0, 0, 0, 0, 2};

@@ -1,6 +1,7 @@
 package io.zcnbrh.numa;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class NumaTopologyTest {
     @Test
     void readsAFourSocketFixtureWithAHole(@TempDir Path root) throws IOException {

@@ -1,11 +1,13 @@
 package io.zcnbrh.perf;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class CycleCounterTest {
     @Test
     void cyclesAreCountedWhereTheMachineHasACounter() {

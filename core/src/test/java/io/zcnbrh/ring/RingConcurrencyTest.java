@@ -2,6 +2,7 @@ package io.zcnbrh.ring;
 
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Two threads, ten million descriptors through a small ring: the publication protocol under real contention. */
+@Tag("unit")
 class RingConcurrencyTest {
     private static final long COUNT = 10_000_000;
 

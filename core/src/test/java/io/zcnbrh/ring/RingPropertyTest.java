@@ -1,5 +1,6 @@
 package io.zcnbrh.ring;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Random sequences of ring operations against a queue model: order and counts after every step (M4). */
+@Tag("unit")
 class RingPropertyTest {
     /** 300 seeds: each one a reproducible case (a failure names its seed). */
     static LongStream seeds() {

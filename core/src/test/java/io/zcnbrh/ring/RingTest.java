@@ -1,5 +1,6 @@
 package io.zcnbrh.ring;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class RingTest {
     private static MemorySegment memoryFor(RingLayout layout) {
         return Arena.ofAuto().allocate(layout.byteSize(), 4096);

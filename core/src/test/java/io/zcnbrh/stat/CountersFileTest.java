@@ -1,5 +1,6 @@
 package io.zcnbrh.stat;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** A counters file that went away between listing and reading is no snapshot, not an error. */
+@Tag("unit")
 class CountersFileTest {
     @Test
     void aVanishedFileReadsAsNothing() throws Exception {

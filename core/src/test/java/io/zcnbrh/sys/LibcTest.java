@@ -1,5 +1,10 @@
 package io.zcnbrh.sys;
 
+import io.zcnbrh.error.Errno;
+
+import io.zcnbrh.error.SyscallException;
+
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -10,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The C library through FFM: calls that fail report the errno by name and the caller's hint, never a crash. */
+@Tag("unit")
 class LibcTest {
     @Test
     void failingCallsNameTheirErrnoAndHint() {

@@ -1,7 +1,10 @@
 package io.zcnbrh.sys;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.SyscallException;
+
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -11,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Work done inside a network namespace, on a thread of its own, and every way it can fail. */
+@Tag("kernel")
 class NetNamespaceTest {
     @Test
     void workRunsInTheNamespaceAndItsFailuresComeBackAsTheyWere() throws Exception {

@@ -1,7 +1,10 @@
 package io.zcnbrh.sys;
 
+import io.zcnbrh.error.SyscallException;
+
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The daemon's transport: a memfd passed with SCM_RIGHTS is the same memory; the peer's credentials are the kernel's. */
+@Tag("unit")
 class UnixSocketTest {
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package io.zcnbrh.traffic;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class SequencedFramesTest {
     /** 500 seeds: each one a reproducible case (a failure names its seed). */
     static LongStream seeds() {

@@ -1,5 +1,6 @@
 package io.zcnbrh.traffic;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The payload writer (eight pattern bytes per store) writes exactly the bytes the definition names, nothing beyond. */
+@Tag("kernel")
 class UdpFlowTest {
     static LongStream seeds() {
         return LongStream.range(0, 400);

@@ -1,12 +1,12 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
@@ -26,9 +26,9 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

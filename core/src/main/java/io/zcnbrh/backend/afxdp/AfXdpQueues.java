@@ -1,7 +1,9 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.backend.InterfaceQueues;
+
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
@@ -40,17 +42,9 @@ public final class AfXdpQueues implements AutoCloseable {
         this.attachment = attachment;
     }
 
-    /** The number of receive queues of {@code ifname} (/sys/class/net/IFACE/queues/rx-N). */
+    /** The number of receive queues of {@code ifname} (see {@link InterfaceQueues}). */
     public static int rxQueues(String ifname) {
-        Path dir = Path.of("/sys/class/net", ifname, "queues");
-        if (!Files.isDirectory(dir)) {
-            return 1;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return (int) Math.max(1, s.filter(p -> p.getFileName().toString().startsWith("rx-")).count());
-        } catch (IOException e) {
-            throw new ZcnbrhException("cannot count the queues of " + ifname + ": " + e.getMessage(), e);
-        }
+        return InterfaceQueues.rxQueues(ifname);
     }
 
     /** Opens a port on every receive queue of {@code ifname}, each with {@code config}'s rings and frame count. */

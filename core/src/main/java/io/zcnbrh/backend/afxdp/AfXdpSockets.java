@@ -1,5 +1,7 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.XskBindMode;
+
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.mem.Mapping;
@@ -20,7 +22,7 @@ public final class AfXdpSockets {
      */
     public static XskSocket bind(String ifname, int queue, Mapping umem, int frameSize, int ring, boolean transmit) {
         return XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, frameSize, 0, ring, ring,
-            XskSocket.BindMode.AUTO, true, null, transmit);
+            XskBindMode.AUTO, true, null, transmit);
     }
 
     /** Puts {@code socket} into slot {@code queue} of {@code xsks}. */

@@ -1,13 +1,15 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.XskBindMode;
+
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,16 +27,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * the foundation's {@link ProducerRing}/{@link ConsumerRing} with the offsets the kernel reported.
  */
 public final class XskSocket implements AutoCloseable {
-    /** How to bind. */
-    public enum BindMode {
-        /** Ask for zero-copy, fall back to copy (announced) when the driver has none. */
-        AUTO,
-        /** XDP_COPY. */
-        COPY,
-        /** XDP_ZEROCOPY, failing with EOPNOTSUPP where the driver has none. */
-        ZEROCOPY
-    }
-
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
 
     private final int fd;
@@ -88,7 +80,7 @@ public final class XskSocket implements AutoCloseable {
      * completion rings when it is on another queue.
      */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
-                                 int rxRingSize, BindMode mode, boolean needWakeup, XskSocket sharedWith) {
+                                 int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith) {
         return open(ifindex, queue, umem, frameSize, umemHeadroom, ringSize, rxRingSize, mode, needWakeup, sharedWith,
             true);
     }
@@ -98,7 +90,7 @@ public final class XskSocket implements AutoCloseable {
      * (xsk_setsockopt: EBUSY once bound), so whoever holds such a socket can never transmit through it.
      */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
-                                 int rxRingSize, BindMode mode, boolean needWakeup, XskSocket sharedWith,
+                                 int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith,
                                  boolean transmit) {
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
@@ -172,14 +164,14 @@ public final class XskSocket implements AutoCloseable {
                 zc = sharedWith.zeroCopy;
                 wakeup = sharedWith.needWakeup;
                 fallback = sharedWith.fallbackReason;
-            } else if (mode == BindMode.COPY) {
+            } else if (mode == XskBindMode.COPY) {
                 bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);
                 zc = false;
             } else {
                 int rc = bind(fd, ifindex, queue, baseFlags | IfXdp.XDP_ZEROCOPY, sharedWith, arena);
                 if (rc == 0) {
                     zc = true;
-                } else if (mode == BindMode.AUTO && (rc == Errno.EOPNOTSUPP || rc == Errno.EINVAL)) {
+                } else if (mode == XskBindMode.AUTO && (rc == Errno.EOPNOTSUPP || rc == Errno.EINVAL)) {
                     fallback = Errno.name(rc) + " from bind(XDP_ZEROCOPY): the driver of interface " + ifindex
                         + " has no AF_XDP zero-copy";
                     bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);

@@ -1,10 +1,10 @@
 package io.zcnbrh.backend.iouring;
 
-import io.zcnbrh.backend.socket.SocketTarget;
+import io.zcnbrh.backend.SocketTarget;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.PageSize;
-import io.zcnbrh.sys.Errno;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

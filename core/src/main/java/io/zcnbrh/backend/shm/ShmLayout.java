@@ -1,7 +1,7 @@
 package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.PageSize;
 import io.zcnbrh.ring.RingLayout;

@@ -1,13 +1,13 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.flow.Backpressure;
@@ -19,9 +19,9 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.UntrustedFileException;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

@@ -1,6 +1,8 @@
 package io.zcnbrh.backend.socket;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.backend.SocketTarget;
+
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
@@ -12,9 +14,9 @@ import io.zcnbrh.flow.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,7 +2,7 @@ package io.zcnbrh.bpf.interp;
 
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.MapType;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

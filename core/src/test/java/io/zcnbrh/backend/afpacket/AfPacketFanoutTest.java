@@ -2,9 +2,10 @@ package io.zcnbrh.backend.afpacket;
 
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.flow.PollLoop;
+import io.zcnbrh.PollLoop;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PACKET_FANOUT: two afpacket ports in one group, a poll thread each, share an interface's flows. */
+@Tag("kernel")
 class AfPacketFanoutTest {
     @Test
     void twoPortsInOneFanoutGroupShareTheFlowsAndLoseNone() throws Exception {

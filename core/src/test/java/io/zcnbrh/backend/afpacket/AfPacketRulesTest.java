@@ -7,6 +7,7 @@ import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.netlab.VethPair;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AF_PACKET's transmit ring as a credit: claims beyond it are refused and counted, and every frame comes back. */
+@Tag("kernel")
 class AfPacketRulesTest {
     @Test
     void aFullTransmitRingRefusesClaimsAndCountsThem() {

@@ -1,5 +1,7 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.XskBindMode;
+
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
@@ -15,6 +17,7 @@ import io.zcnbrh.mem.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.UnixSocket;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * XSKMAP and attaches the program; it passes the socket and the memfd over a Unix socket (SCM_RIGHTS); the other
  * side adopts them, maps the rings and the UMEM itself, and receives real packets zero-copy.
  */
+@Tag("kernel")
 class AdoptedSocketTest {
     @TempDir
     Path dir;
@@ -42,7 +46,7 @@ class AdoptedSocketTest {
         try (VethPair veth = new VethPair().withUdpPath();
              Mapping umem = Mapping.memfd("zcnbrh-umem", FrameRegion.bytesFor(frames, 2048), PageSize.BASE, -1);
              XskSocket daemonSide = XskSocket.open(XdpAttachment.ifindex(veth.outer), 0, umem, 2048, 0, 512, 512,
-                 XskSocket.BindMode.AUTO, true, null);
+                 XskBindMode.AUTO, true, null);
              BpfMap xsks = BpfMap.create(MapType.XSKMAP, 4, 4, 64, "xsks");
              BpfProgram prog = XskRedirectProgram.load(xsks);
              UnixSocket server = UnixSocket.listen(path, 1)) {

@@ -5,6 +5,7 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.netlab.VethPair;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Transmit credit on AF_XDP with Backpressure.BLOCK: claim waits for completions, then gives up and counts it. */
+@Tag("kernel")
 class AfXdpBackpressureTest {
     @Test
     void aClaimWithNoFreeFrameWaitsForCompletionsThenCountsRingFull() {

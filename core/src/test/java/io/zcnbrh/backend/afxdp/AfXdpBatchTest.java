@@ -10,6 +10,7 @@ import io.zcnbrh.netlab.LiveFrameGenerator;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.traffic.UdpFrame;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * end, counted in its XDP hook), and a forwarding loop that only polls and forwards keeps going for many times its
  * frame count (its sent frames come back from the completion ring to the fill ring without a claim).
  */
+@Tag("kernel")
 class AfXdpBatchTest {
     private static final PortConfig CONFIG = PortConfig.builder().ringSize(256).build(); // 512 frames
 

@@ -1,11 +1,13 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.XskBindMode;
+
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
@@ -16,11 +18,12 @@ import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.OwnershipMode;
-import io.zcnbrh.sys.Errno;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.NetNamespace;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** AF_XDP on a veth pair made by the test; traffic from the kernel's UDP stack inside the peer namespace. */
+@Tag("kernel")
 class AfXdpPortTest {
     private static final int PORT = 9000;
 
@@ -356,7 +360,7 @@ class AfXdpPortTest {
     void zeroCopyIsProbedAndItsAbsenceNamed() {
         try (VethPair veth = new VethPair()) {
             try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder()
-                .bindMode(XskSocket.BindMode.ZEROCOPY).build())) {
+                .bindMode(XskBindMode.ZEROCOPY).build())) {
                 assertTrue(port.zeroCopy(), "the driver offers zero-copy");
             } catch (SyscallException e) {
                 assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
@@ -468,18 +472,18 @@ class AfXdpPortTest {
                 assertEquals(2, all.ports().size());
                 long[] perQueue = new long[2];
                 long[] corrupt = new long[2];
-                java.util.List<io.zcnbrh.flow.PollLoop> pollers = new java.util.ArrayList<>();
+                java.util.List<io.zcnbrh.PollLoop> pollers = new java.util.ArrayList<>();
                 for (int q = 0; q < 2; q++) {
                     int queue = q;
                     // one poll thread per queue, each pinned to its own CPU, sleeping in the backend when idle
-                    pollers.add(io.zcnbrh.flow.PollLoop.start(all.ports().get(q), p -> {
+                    pollers.add(io.zcnbrh.PollLoop.start(all.ports().get(q), p -> {
                         if (UdpFlow.isFlow(p.segment(), p.length(), PORT)) {
                             perQueue[queue]++;
                             if (!UdpFlow.payloadMatches(p.segment(), p.length())) {
                                 corrupt[queue]++;
                             }
                         }
-                    }, io.zcnbrh.flow.PollLoop.Idle.BLOCKING, q % Runtime.getRuntime().availableProcessors(), 64,
+                    }, io.zcnbrh.PollLoop.Idle.BLOCKING, q % Runtime.getRuntime().availableProcessors(), 64,
                         "poll-q" + q));
                 }
                 long sent = UdpFlow.send(veth.netns, veth.outerIp, PORT, 4000, 64, TimeUnit.SECONDS.toNanos(20), 16);
@@ -487,7 +491,7 @@ class AfXdpPortTest {
                 while (perQueue[0] + perQueue[1] < sent && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                pollers.forEach(io.zcnbrh.flow.PollLoop::close);
+                pollers.forEach(io.zcnbrh.PollLoop::close);
                 long drops = 0;
                 for (AfXdpPort p : all.ports()) {
                     drops += p.counters().get(Counter.XDP_RX_DROPPED) + p.counters().get(Counter.XDP_RX_RING_FULL);

@@ -2,6 +2,7 @@ package io.zcnbrh.backend.afxdp;
 
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.netlab.VethPair;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A queue group on a single-queue device: its one socket replaced in place, and a closed group refusing work. */
+@Tag("kernel")
 class AfXdpQueuesTest {
     @Test
     void theOnlyQueueIsReopenedAndAClosedGroupSaysSo() {

@@ -1,5 +1,6 @@
 package io.zcnbrh.backend.iouring;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Completions that do not fit the CQ ring are kept by the kernel (IORING_FEAT_NODROP) and must be asked for: a
  * reaper that only reads the ring loses them for good (an io_uring port sending with SEND_ZC ran out of frames).
  */
+@Tag("unit")
 class IoUringOverflowTest {
     private static final int OP_NOP = 0;
 

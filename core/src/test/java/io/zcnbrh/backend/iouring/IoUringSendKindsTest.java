@@ -6,6 +6,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.flow.FramePlace;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * result and then a notification): both kinds arrive whole and in order, and every frame comes back, over many
  * more sends than the port has transmit frames (a frame kept by a miscounted completion would run the pool dry).
  */
+@Tag("unit")
 class IoUringSendKindsTest {
     @Test
     void smallAndLargeDatagramsArriveWholeAndEveryFrameComesBack() throws Exception {

@@ -1,6 +1,7 @@
 package io.zcnbrh.backend.iouring;
 
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** io_uring_setup through FFM: a ring the kernel accepts, and the kernel's refusal of one it does not. */
+@Tag("unit")
 class IoUringSetupTest {
     @Test
     void aRingIsMadeAndABadOneIsRefusedWithTheErrno() {

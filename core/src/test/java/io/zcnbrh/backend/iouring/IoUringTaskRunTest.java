@@ -6,6 +6,7 @@ import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * work and says so in the SQ ring's flags (IORING_SQ_TASKRUN). A spinning poll that never enters the kernel must
  * see the flag and collect the completion, or a latency-mode port would wait for its next unrelated system call.
  */
+@Tag("kernel")
 class IoUringTaskRunTest {
     @Test
     void aSpinningPollCollectsACompletionQueuedAsTaskWork() throws Exception {

@@ -3,6 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.traffic.SequenceChecker;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hot path allocates nothing per packet: the thread's allocated-bytes counter over a million packets. */
+@Tag("unit")
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

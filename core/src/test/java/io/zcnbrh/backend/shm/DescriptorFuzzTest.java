@@ -1,5 +1,6 @@
 package io.zcnbrh.backend.shm;
 
+import org.junit.jupiter.api.Tag;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.zcnbrh.Counter;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rings. Every descriptor is either delivered or counted as invalid; what is delivered lies inside one frame the
  * peer owned; the victim's ownership audit holds after every input.
  */
+@Tag("unit")
 class DescriptorFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void anyDescriptorsAreDeliveredSafelyOrCounted(FuzzedDataProvider data) {

@@ -3,9 +3,10 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ProducerRing;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A deliberately hostile peer (M13, invariant 5): it maps the region file itself and writes descriptors and
  * returns that a well-behaved side never would. Every bad one must be counted and dropped, never read.
  */
+@Tag("unit")
 class HostilePeerTest {
     private static final PortConfig CONFIG = PortConfig.builder().ringSize(64).frameCount(32).build();
 

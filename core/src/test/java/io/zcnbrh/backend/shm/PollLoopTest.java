@@ -1,7 +1,8 @@
 package io.zcnbrh.backend.shm;
 
+import org.junit.jupiter.api.Tag;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.flow.PollLoop;
+import io.zcnbrh.PollLoop;
 import io.zcnbrh.traffic.SequenceChecker;
 import io.zcnbrh.traffic.TrafficLoops;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A poll thread per idle strategy receives every packet in order, pinned to CPU 0, and stops on close. */
+@Tag("unit")
 class PollLoopTest {
     @ParameterizedTest
     @EnumSource(PollLoop.Idle.class)

@@ -4,6 +4,7 @@ import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.flow.OwnershipMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * means the port took the frame back.
  */
 @Timeout(60)
+@Tag("unit")
 class PortContractTest {
     private static PortConfig config(OwnershipMode mode) {
         return PortConfig.builder().ringSize(256).frameCount(512).ownershipMode(mode).build();

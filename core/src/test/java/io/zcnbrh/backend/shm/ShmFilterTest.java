@@ -3,6 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** shm: has no kernel XDP, so the receiver runs the filter in the interpreter, with the kernel's verdicts. */
+@Tag("unit")
 class ShmFilterTest {
     @Test
     void theReceiverSeesOnlyMatchingFramesAndTheOthersComeHome() {

@@ -1,6 +1,7 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.AuditReport;
+import org.junit.jupiter.api.Tag;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.flow.OwnershipMode;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * step each side's audit holds, every frame of the region is held by a side or in flight on a ring
  * (conservation across the two processes' views), and each direction delivers in order (M2, M4, M5).
  */
+@Tag("unit")
 class ShmPortPropertyTest {
     enum Op { SEND_A, SEND_B, POLL_A, POLL_B, BATCH_A, BATCH_B, RELEASE_A, RELEASE_B, FORWARD_A, FORWARD_B, FLUSH_A,
         FLUSH_B }

@@ -1,17 +1,18 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.flow.Backpressure;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IllegalFrameTransitionException;
 import io.zcnbrh.flow.OwnershipMode;
 import io.zcnbrh.traffic.SequenceChecker;
 import io.zcnbrh.traffic.SequencedFrames;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("unit")
 class ShmPortTest {
     private static final PortConfig SMALL = PortConfig.builder().ringSize(16).frameCount(32)
         .ownershipMode(OwnershipMode.CHECKED).build();
@@ -311,7 +313,8 @@ class ShmPortTest {
     void openErrorsAreClear() {
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("nonsense"));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("dpdk:0"));
-        assertTrue(unknown.getMessage().contains("this build has: shm, afxdp"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("this build has: afpacket, afxdp, auto, iouring, shm, socket, zcnbrhd"),
+            unknown.getMessage()); // every backend the ServiceLoader found
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("shm:../etc/passwd"));
         ZcnbrhException missing = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("shm:" + ShmPair.uniqueName(),
             PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).attachTimeout(Duration.ofMillis(50)).build()));

@@ -2,9 +2,10 @@ package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.UntrustedFileException;
-import io.zcnbrh.sys.SyscallException;
+import io.zcnbrh.error.SyscallException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * another user planted (docs/SECURITY.md).
  */
 @Timeout(120)
+@Tag("kernel")
 class ShmTrustTest {
     private static final PortConfig CREATE = PortConfig.builder().ringSize(256).frameCount(512)
         .shmRole(PortConfig.ShmRole.CREATE).build();

@@ -1,8 +1,9 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.AuditReport;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.traffic.TrafficLoops;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two JVMs, ten million packets with sequence numbers over shm: order and content checked on every one. */
+@Tag("unit")
 public class TwoProcessShmTest {
     private static final long COUNT = 10_000_000;
 

@@ -9,6 +9,7 @@ import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Objects compiled during the test by clang (installed by run-tests.sh from Debian's packages). */
+@Tag("kernel")
 class ElfLoaderTest {
     @TempDir
     Path dir;
@@ -128,7 +130,7 @@ class ElfLoaderTest {
             }
             try (BpfObject ignored = BpfObject.load(bad, "mutated.o")) {
                 // a mutation in debug info is harmless
-            } catch (IllegalArgumentException | io.zcnbrh.ZcnbrhException expected) {
+            } catch (IllegalArgumentException | io.zcnbrh.error.ZcnbrhException expected) {
                 // refused with a message that says what was wrong, not a bare one
                 assertTrue(expected.getMessage() != null && expected.getMessage().length() > 10,
                     "refused without saying why: " + expected);

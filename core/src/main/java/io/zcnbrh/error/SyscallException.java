@@ -1,6 +1,4 @@
-package io.zcnbrh.sys;
-
-import io.zcnbrh.ZcnbrhException;
+package io.zcnbrh.error;
 
 /** A system call failed: carries the call, the errno and its name, and what the user can do about it. */
 public final class SyscallException extends ZcnbrhException {

@@ -1,12 +1,11 @@
-package io.zcnbrh;
+package io.zcnbrh.flow;
 
-import io.zcnbrh.flow.FramePlace;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The result of {@link Port#audit()}: how many frames are in each place, and every way the counts fail to
+ * The result of {@code Port.audit()}: how many frames are in each place, and every way the counts fail to
  * add up. {@link #ok()} means conservation holds: each frame is in exactly one place (M2, invariant 1).
  */
 public record AuditReport(int totalFrames, Map<FramePlace, Integer> byPlace, List<String> problems) {

@@ -1,4 +1,4 @@
-package io.zcnbrh.sys;
+package io.zcnbrh.error;
 
 /** Linux errno numbers and their symbolic names (asm-generic/errno-base.h, asm-generic/errno.h, x86_64). */
 public final class Errno {

@@ -1,4 +1,4 @@
-package io.zcnbrh;
+package io.zcnbrh.error;
 
 /** Base of every error Z-CNBRH raises: the message says what failed and what to do. */
 public class ZcnbrhException extends RuntimeException {

@@ -1,8 +1,7 @@
-package io.zcnbrh.flow;
+package io.zcnbrh;
 
-import io.zcnbrh.PacketHandler;
-import io.zcnbrh.Port;
-import io.zcnbrh.ZcnbrhException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.flow.IdleStrategy;
 import io.zcnbrh.numa.CpuAffinity;
 
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,5 +1,6 @@
-package io.zcnbrh.backend.socket;
+package io.zcnbrh.backend;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The socket and io_uring specs: what they mean, and every malformed one refused with what is wrong. */
+@Tag("unit")
 class SocketTargetTest {
     @Test
     void specsParseIntoAddressesPortsAndInterfaces() {
