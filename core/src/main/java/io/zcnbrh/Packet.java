@@ -11,9 +11,11 @@ import java.lang.invoke.VarHandle;
  * A frame lent to the application: a flyweight made once per frame when the port opens, so receiving
  * allocates nothing. {@link #segment()} is the frame's data area in the shared region itself (no copy, M3):
  * the raw Ethernet frame from its first byte, {@link #length()} bytes valid, with its {@link #timestampNanos()}
- * (M11). A packet is valid from poll/claim until release/forward/transmit.
+ * (M11). A packet is valid from poll/claim until release/forward/transmit. Only the port machinery lends, sizes
+ * and takes back a packet (its subclass {@code io.zcnbrh.backend.Frame}, not exported): the application reads
+ * it, writes into {@link #segment()}, and hands it back through its port.
  */
-public final class Packet {
+public abstract class Packet {
     private static final VarHandle REF_COUNT;
 
     static {
@@ -42,7 +44,7 @@ public final class Packet {
      * Made by a port at open: frame {@code frame} whose data starts at {@code address} of {@code region};
      * the frame's metadata timestamp is the u64 just before the data.
      */
-    public Packet(int frame, long address, MemorySegment data, MemorySegment region, FrameOwnership ownership) {
+    protected Packet(int frame, long address, MemorySegment data, MemorySegment region, FrameOwnership ownership) {
         this.frame = frame;
         this.address = address;
         this.data = data;
@@ -122,10 +124,10 @@ public final class Packet {
         return (int) REF_COUNT.getOpaque(this);
     }
 
-    // ---- used by ports --------------------------------------------------------------------------------
+    // ---- used by the port machinery (io.zcnbrh.backend.Frame makes these public inside the library) ------
 
     /** Sets the fields when the port hands the packet out; the single holder is the application. */
-    public void lend(int length, long timestampNanos) {
+    protected void lend(int length, long timestampNanos) {
         this.loans++;
         this.length = length;
         this.timestampNanos = timestampNanos;
@@ -137,14 +139,14 @@ public final class Packet {
      * at varying offsets): {@code data} starts at the first byte, {@code address} is its offset in the region.
      * Backends pass cached segments, so this allocates nothing.
      */
-    public void lendAt(long address, MemorySegment data, int length, long timestampNanos) {
+    protected void lendAt(long address, MemorySegment data, int length, long timestampNanos) {
         this.address = address;
         this.data = data;
         lend(length, timestampNanos);
     }
 
     /** Hands a received packet out whose timestamp is in the frame's metadata (read lazily). */
-    public void lendReceived(int length) {
+    protected void lendReceived(int length) {
         lend(length, IN_METADATA);
     }
 
@@ -152,17 +154,17 @@ public final class Packet {
      * How many times the port has lent this frame: a different number means the application released the packet
      * and this flyweight was lent again (as a claimed frame, say), so it is no longer the packet it was handed.
      */
-    public int loans() {
+    protected int loans() {
         return loans;
     }
 
     /** Sets the length before transmit. */
-    public void length(int length) {
+    protected void length(int length) {
         this.length = length;
     }
 
     /** Sets the timestamp before transmit. */
-    public void timestampNanos(long nanos) {
+    protected void timestampNanos(long nanos) {
         this.timestampNanos = nanos;
     }
 
@@ -170,7 +172,7 @@ public final class Packet {
      * Drops one holder; returns true when it was the last. Plain while there is one holder (nobody else can
      * see the count change), atomic only while the frame is shared.
      */
-    public boolean dropHolder() {
+    protected boolean dropHolder() {
         int count = (int) REF_COUNT.getOpaque(this);
         if (count == 1) {
             REF_COUNT.setOpaque(this, 0);

@@ -20,7 +20,7 @@ public abstract class BasePort implements Port {
     /** The owner of every frame. */
     protected FrameOwnership ownership;
     /** One flyweight per frame. */
-    protected Packet[] packets;
+    protected Frame[] packets;
     /** Frames the application may hold at once. */
     protected int creditBudget;
     /** The port's filter run in user space (backends with no kernel XDP in front), or null. */
@@ -62,10 +62,10 @@ public abstract class BasePort implements Port {
     }
 
     /** Takes back a frame the application no longer holds. */
-    protected abstract void giveBack(Packet p);
+    protected abstract void giveBack(Frame p);
 
     /** Gives a polled packet to {@code handler}; a packet it did not keep (retain, send) goes back at once. */
-    protected final void handOver(io.zcnbrh.PacketHandler handler, Packet p) {
+    protected final void handOver(io.zcnbrh.PacketHandler handler, Frame p) {
         int loan = p.loans();
         try {
             handler.onPacket(p);
@@ -183,7 +183,7 @@ public abstract class BasePort implements Port {
      * Counts an accepted packet, after the user-space filter (if any) let it through; a frame the filter turns
      * away goes straight back (there is no kernel stack behind the port to pass it to).
      */
-    protected final boolean admitted(Packet p) {
+    protected final boolean admitted(Frame p) {
         if (softFilter != null) {
             Verdict v = softFilter.decide(p.segment(), p.length());
             counters.increment(switch (v) {
@@ -205,7 +205,7 @@ public abstract class BasePort implements Port {
 
     @Override
     public final void release(Packet packet) {
-        Packet p = mine(packet, "release");
+        Frame p = mine(packet, "release");
         if (p.dropHolder()) {
             giveBack(p);
         }
@@ -215,16 +215,16 @@ public abstract class BasePort implements Port {
      * Puts a packet the application holds on the transmit ring without copying it; false when it was dropped for
      * lack of room (counted). The frame changes owner: checked with {@link PortRules#checkSendable}.
      */
-    protected abstract boolean send(Packet p, String action);
+    protected abstract boolean send(Frame p, String action);
 
     /** Called before a claimed packet of {@code length} bytes is sent (e.g. to stamp it). */
-    protected void beforeTransmit(Packet p) {
+    protected void beforeTransmit(Frame p) {
     }
 
     @Override
     public final boolean transmit(Packet packet, int length) {
         checkRevoked();
-        Packet p = mine(packet, "transmit");
+        Frame p = mine(packet, "transmit");
         PortRules.checkLength(p, length);
         p.length(length);
         beforeTransmit(p);
@@ -236,7 +236,7 @@ public abstract class BasePort implements Port {
      * and the port took the frame back; the application must not touch the packet again. A backend that left the
      * frame with the application when it could not send is made to follow it here.
      */
-    private boolean tookBackIfDropped(Packet p, boolean sent) {
+    private boolean tookBackIfDropped(Frame p, boolean sent) {
         if (!sent && ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP)) {
             counters.increment(Counter.DROPS);
             if (p.dropHolder()) {
@@ -278,7 +278,7 @@ public abstract class BasePort implements Port {
     @Override
     public final boolean forward(Packet packet) {
         checkRevoked();
-        Packet p = mine(packet, "forward");
+        Frame p = mine(packet, "forward");
         if (tookBackIfDropped(p, send(p, "forward"))) {
             counters.increment(Counter.FORWARDED);
             return true;
@@ -287,7 +287,7 @@ public abstract class BasePort implements Port {
     }
 
     /** {@code packet}, if it is one of this port's flyweights. */
-    protected final Packet mine(Packet packet, String action) {
+    protected final Frame mine(io.zcnbrh.Packet packet, String action) {
         return PortRules.owned(packets, packet, action);
     }
 

@@ -11,7 +11,7 @@ import io.zcnbrh.PacketHandler;
  */
 public abstract class PoolPort extends BasePort {
     /** The next received packet, already lent to the application; null when none is ready now. */
-    protected abstract Packet receive();
+    protected abstract Frame receive();
 
     /** Called at the end of a batch poll, to publish what it staged (returned buffers, blocks). */
     protected void endBatch() {
@@ -24,7 +24,7 @@ public abstract class PoolPort extends BasePort {
             return null;
         }
         try {
-            for (Packet p = receive(); p != null; p = receive()) {
+            for (Frame p = receive(); p != null; p = receive()) {
                 if (admitted(p)) {
                     return p;
                 }
@@ -45,7 +45,7 @@ public abstract class PoolPort extends BasePort {
         int delivered = 0;
         try {
             while (delivered < room) {
-                Packet p = receive();
+                Frame p = receive();
                 if (p == null) {
                     break;
                 }

@@ -10,23 +10,23 @@ public final class PortRules {
     }
 
     /** {@code packet}, if it is one of this port's flyweights; else a clear error naming {@code action}. */
-    public static Packet owned(Packet[] packets, Packet packet, String action) {
+    public static Frame owned(Frame[] packets, io.zcnbrh.Packet packet, String action) {
         int f = packet.frameIndex();
         if (f < 0 || f >= packets.length || packets[f] != packet) {
             throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
         }
-        return packet;
+        return packets[f]; // the same object, as the machinery's type
     }
 
     /** A transmit length must fit the frame's data area. */
-    public static void checkLength(Packet p, int length) {
+    public static void checkLength(Frame p, int length) {
         if (length <= 0 || length > p.capacity()) {
             throw new IllegalArgumentException("transmit length must be 1.." + p.capacity() + ", was " + length);
         }
     }
 
     /** Only a frame the application holds alone may be sent: it changes owner (a shared frame would have two). */
-    public static void checkSendable(FrameOwnership ownership, Packet p, String action) {
+    public static void checkSendable(FrameOwnership ownership, Frame p, String action) {
         int frame = p.frameIndex();
         if (!ownership.isAt(frame, FramePlace.APP)) {
             throw ownership.illegal(frame, action);

@@ -18,7 +18,7 @@ public abstract class RingPort extends BasePort {
     protected abstract ConsumerRing rxRing();
 
     /** Checks a descriptor and lends its frame to the application, stamped {@code now}; null (and counted) when invalid. */
-    protected abstract Packet accept(long address, int length, long now);
+    protected abstract Frame accept(long address, int length, long now);
 
     /** Publishes the releases staged during a batch. */
     protected abstract void flushReleases();
@@ -40,7 +40,7 @@ public abstract class RingPort extends BasePort {
             long address = rx.descriptorAddress(idx);
             int length = rx.descriptorLength(idx);
             rx.release(1);
-            Packet p = accept(address, length, receiveClock());
+            Frame p = accept(address, length, receiveClock());
             if (p != null && admitted(p)) {
                 return p;
             }
@@ -67,7 +67,7 @@ public abstract class RingPort extends BasePort {
         inBatch = true;
         try {
             for (int i = 0; i < n; i++) {
-                Packet p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
+                Frame p = accept(rx.descriptorAddress(first + i), rx.descriptorLength(first + i), now);
                 taken = i + 1;
                 if (p == null || !admitted(p)) {
                     continue;

@@ -1,8 +1,9 @@
 package io.zcnbrh.backend.afpacket;
 
+import io.zcnbrh.backend.Frame;
+
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
-import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PoolPort;
@@ -75,7 +76,8 @@ public final class AfPacketPort extends PoolPort {
     private int txInFlight;
     private int staged;
     private final int txBatch;
-    private final long realtimeToMonotonic;
+    /** The frame headers' stamps are CLOCK_REALTIME: mapped to System.nanoTime()'s clock. */
+    private final io.zcnbrh.sys.RealtimeClock clock = new io.zcnbrh.sys.RealtimeClock();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
     private final MemorySegment pollFd;
@@ -99,13 +101,13 @@ public final class AfPacketPort extends PoolPort {
         this.rxPool = Math.max(config.frameCount(), 2 * Math.min(config.ringSize(), 4096));
         int total = rxPool + txFrames;
         this.ownership = new FrameOwnership(total, FramePlace.FREE, config.ownershipMode());
-        this.packets = new Packet[total];
+        this.packets = new Frame[total];
         for (int i = 0; i < rxPool; i++) {
-            packets[i] = new Packet(i, 0, ring.asSlice(0, 0), ring, ownership);
+            packets[i] = new Frame(i, 0, ring.asSlice(0, 0), ring, ownership);
         }
         for (int t = 0; t < txFrames; t++) {
             long frame = txFrame(t);
-            packets[rxPool + t] = new Packet(rxPool + t, frame + header.txData(), ring.asSlice(frame
+            packets[rxPool + t] = new Frame(rxPool + t, frame + header.txData(), ring.asSlice(frame
                 + header.txData(), TX_FRAME_SIZE - header.txData()), ring, ownership);
         }
         this.free = new int[rxPool];
@@ -119,7 +121,6 @@ public final class AfPacketPort extends PoolPort {
         this.segmentCache = new MemorySegment[blocks][BLOCK_SIZE / 16];
         this.creditBudget = Math.min(config.creditBudget(), rxPool);
         this.txBatch = config.txBatch();
-        this.realtimeToMonotonic = realtimeNanos() - System.nanoTime();
         this.callState = Libc.newCallState(arena);
         this.pollFd = arena.allocate(8, 4);
         pollFd.set(JAVA_INT, 0, fd);
@@ -127,11 +128,6 @@ public final class AfPacketPort extends PoolPort {
         this.stats = arena.allocate(12, 4);
         this.softFilter = config.filter() != null ? SoftFilter.of(config.filter()) : null;
         watchInterface(ifname); // last: AF_PACKET keeps a socket on a vanished device silent, so the port asks
-    }
-
-    private static long realtimeNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**
@@ -212,13 +208,13 @@ public final class AfPacketPort extends PoolPort {
     // ---- receive ----------------------------------------------------------------------------------------
 
     @Override
-    protected Packet receive() {
+    protected Frame receive() {
         checkInterface();
         return slotLent != null ? receiveSlot() : receiveFromBlock();
     }
 
     /** TPACKET_V2: the next slot, once the kernel has handed it over (TP_STATUS_USER, read with acquire). */
-    private Packet receiveSlot() {
+    private Frame receiveSlot() {
         while (true) {
             long hdr = (long) rxSlot * RX_SLOT_SIZE;
             if (slotLent[rxSlot] || ((int) INT.getAcquire(ring, hdr) & TP_STATUS_USER) == 0 || freeTop == 0) {
@@ -228,8 +224,8 @@ public final class AfPacketPort extends PoolPort {
             int wire = ring.get(JAVA_INT, hdr + 4);
             int snap = ring.get(JAVA_INT, hdr + 8);
             int mac = ring.get(JAVA_SHORT, hdr + 12) & 0xffff;
-            long stamp = Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 16)) * 1_000_000_000L
-                + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 20)) - realtimeToMonotonic;
+            long stamp = clock.toMonotonic(Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 16)) * 1_000_000_000L
+                + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 20)));
             int slot = rxSlot;
             rxSlot = (rxSlot + 1) % slotLent.length;
             if (snap < wire) {
@@ -242,14 +238,14 @@ public final class AfPacketPort extends PoolPort {
             packetBlock[i] = slot;
             slotLent[slot] = true;
             int inBlock = (int) ((hdr + mac) % BLOCK_SIZE);
-            Packet p = packets[i];
+            Frame p = packets[i];
             p.lendAt(hdr + mac, view((int) (hdr / BLOCK_SIZE), inBlock), snap, stamp);
             return p;
         }
     }
 
     /** TPACKET_V3: the next frame of the current block, moving to the next block once the kernel retired it. */
-    private Packet receiveFromBlock() {
+    private Frame receiveFromBlock() {
         while (true) {
             if (packetsLeft == 0) {
                 if (reading) { // every frame of the current block has been handed out
@@ -279,8 +275,8 @@ public final class AfPacketPort extends PoolPort {
             int snap = ring.get(JAVA_INT, hdr + 12);
             int wire = ring.get(JAVA_INT, hdr + 16);
             int mac = ring.get(JAVA_SHORT, hdr + 24) & 0xffff;
-            long stamp = Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 4)) * 1_000_000_000L
-                + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 8)) - realtimeToMonotonic;
+            long stamp = clock.toMonotonic(Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 4)) * 1_000_000_000L
+                + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + 8)));
             int offset = packetOffset + mac;
             packetOffset += next;
             packetsLeft--;
@@ -292,7 +288,7 @@ public final class AfPacketPort extends PoolPort {
             ownership.tryMove(i, FramePlace.FREE, FramePlace.APP);
             packetBlock[i] = current;
             outstanding[current]++;
-            Packet p = packets[i];
+            Frame p = packets[i];
             p.lendAt(base + offset, view(current, offset), snap, stamp);
             return p;
         }
@@ -321,7 +317,7 @@ public final class AfPacketPort extends PoolPort {
     }
 
     @Override
-    protected void giveBack(Packet p) {
+    protected void giveBack(Frame p) {
         int i = p.frameIndex();
         if (i < rxPool) {
             ownership.giveUp(i, FramePlace.FREE, "release");
@@ -353,7 +349,7 @@ public final class AfPacketPort extends PoolPort {
     // ---- transmit ---------------------------------------------------------------------------------------
 
     @Override
-    public Packet claim() {
+    public Frame claim() {
         checkOpen();
         reclaim();
         if (txInFlight == txFrames) {
@@ -370,7 +366,7 @@ public final class AfPacketPort extends PoolPort {
         txInFlight++;
         int i = rxPool + t;
         ownership.tryMove(i, FramePlace.FREE, FramePlace.APP);
-        Packet p = packets[i];
+        Frame p = packets[i];
         p.lend(0, 0);
         return p;
     }
@@ -398,12 +394,12 @@ public final class AfPacketPort extends PoolPort {
     }
 
     @Override
-    protected boolean send(Packet p, String action) {
+    protected boolean send(Frame p, String action) {
         PortRules.checkSendable(ownership, p, action);
         int i = p.frameIndex();
         if (i < rxPool) {
             // forward: the RX and TX rings are different memory, so AF_PACKET forwards with one copy
-            Packet out = claim();
+            Frame out = claim();
             if (out == null) {
                 return false; // dropped: the port takes the received frame back (BasePort)
             }

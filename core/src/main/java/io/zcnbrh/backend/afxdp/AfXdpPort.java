@@ -1,5 +1,7 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.backend.Frame;
+
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
@@ -175,11 +177,11 @@ public final class AfXdpPort extends RingPort {
         this.frames = new FrameRegion(slice, config.frameSize(), umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM,
             frameCount);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
-        this.packets = new Packet[frameCount];
+        this.packets = new Frame[frameCount];
         this.views = new MemorySegment[frameCount];
         for (int f = 0; f < frameCount; f++) {
             views[f] = frames.dataView(f);
-            packets[f] = new Packet(f, frames.dataAddress(f), views[f], slice, ownership);
+            packets[f] = new Frame(f, frames.dataAddress(f), views[f], slice, ownership);
         }
         this.fill = sock.fill();
         this.completion = sock.completion();
@@ -414,7 +416,7 @@ public final class AfXdpPort extends RingPort {
                     kernelFill.cancel(k);
                 }
                 if ((round & 3) == 3) {
-                    Packet p;
+                    io.zcnbrh.Packet p;
                     while ((p = poll()) != null) {
                         release(p);
                     }
@@ -460,14 +462,14 @@ public final class AfXdpPort extends RingPort {
 
     /** Checks a descriptor the kernel wrote (M13: bounds and owner) and lends its frame to the application. */
     @Override
-    protected Packet accept(long umemAddress, int length, long now) {
+    protected Frame accept(long umemAddress, int length, long now) {
         long address = umemAddress - base;
         int frame = address < 0 ? -1 : frames.frameOf(address);
         if (frame < 0 || frame >= packets.length || !ownership.tryTake(frame, FramePlace.FILL)) {
             invalidDescriptor("out of the region or not the writer's frame");
             return null;
         }
-        Packet p = packets[frame];
+        Frame p = packets[frame];
         if (frames.isValid(address, length)) { // where the kernel puts a frame: after the headroom
             if (p.address() != address) {
                 p.lendAt(address, views[frame], length, now); // back from an offset an XDP program had chosen
@@ -491,7 +493,7 @@ public final class AfXdpPort extends RingPort {
 
     /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
     @Override
-    protected void giveBack(Packet p) {
+    protected void giveBack(Frame p) {
         int frame = p.frameIndex();
         if (frame < rxFrames) {
             ownership.giveUp(frame, FramePlace.FILL, "release");
@@ -590,7 +592,7 @@ public final class AfXdpPort extends RingPort {
     }
 
     @Override
-    public Packet claim() {
+    public Frame claim() {
         if (tx == null) {
             throw receiveOnly();
         }
@@ -607,7 +609,7 @@ public final class AfXdpPort extends RingPort {
         }
         int frame = freePool[--freeTop];
         ownership.tryTake(frame, FramePlace.FREE);
-        Packet p = packets[frame];
+        Frame p = packets[frame];
         p.lend(0, 0);
         return p;
     }
@@ -637,7 +639,7 @@ public final class AfXdpPort extends RingPort {
         for (int i = 0; i < n; i++) {
             int frame = freePool[--freeTop];
             ownership.tryTake(frame, FramePlace.FREE);
-            Packet p = packets[frame];
+            Frame p = packets[frame];
             p.lend(0, 0);
             into[i] = p;
         }
@@ -670,7 +672,7 @@ public final class AfXdpPort extends RingPort {
         int i = 0;
         try {
             for (; i < n; i++) {
-                Packet p = mine(batch[i], "transmit");
+                Frame p = mine(batch[i], "transmit");
                 int length = lengths[i];
                 PortRules.checkLength(p, length);
                 PortRules.checkSendable(ownership, p, "transmit");
@@ -710,7 +712,7 @@ public final class AfXdpPort extends RingPort {
     }
 
     @Override
-    protected boolean send(Packet p, String action) {
+    protected boolean send(Frame p, String action) {
         if (tx == null) {
             throw receiveOnly();
         }

@@ -1,8 +1,9 @@
 package io.zcnbrh.backend.iouring;
 
+import io.zcnbrh.backend.Frame;
+
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
-import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PoolPort;
@@ -103,9 +104,9 @@ public final class IoUringPort extends PoolPort {
         this.rxFrames = frameCount / 2;
         this.bufEntries = Integer.highestOneBit(rxFrames);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
-        this.packets = new Packet[frameCount];
+        this.packets = new Frame[frameCount];
         for (int f = 0; f < frameCount; f++) {
-            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
+            packets[f] = new Frame(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
         }
         this.txFree = new int[frameCount - rxFrames];
         for (int f = frameCount - 1; f >= rxFrames; f--) {
@@ -272,7 +273,7 @@ public final class IoUringPort extends PoolPort {
     }
 
     @Override
-    protected Packet receive() {
+    protected Frame receive() {
         checkOpen();
         if (readyCount == 0) {
             reap();
@@ -288,7 +289,7 @@ public final class IoUringPort extends PoolPort {
         readyHead = (readyHead + 1) % readyFrame.length;
         readyCount--;
         ownership.tryMove(f, FramePlace.FILL, FramePlace.APP);
-        Packet p = packets[f];
+        Frame p = packets[f];
         p.lend(length, System.nanoTime());
         return p;
     }
@@ -344,7 +345,7 @@ public final class IoUringPort extends PoolPort {
     }
 
     @Override
-    protected void giveBack(Packet p) {
+    protected void giveBack(Frame p) {
         int f = p.frameIndex();
         if (f < rxFrames) {
             ownership.giveUp(f, FramePlace.FILL, "release");
@@ -366,7 +367,7 @@ public final class IoUringPort extends PoolPort {
     // ---- transmit ---------------------------------------------------------------------------------------
 
     @Override
-    public Packet claim() {
+    public Frame claim() {
         checkOpen();
         reap(); // send completions give frames back (cheap when the CQ is empty)
         if (txTop == 0) {
@@ -379,7 +380,7 @@ public final class IoUringPort extends PoolPort {
         }
         int f = txFree[--txTop];
         ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
-        Packet p = packets[f];
+        Frame p = packets[f];
         p.lend(0, 0);
         return p;
     }
@@ -416,7 +417,7 @@ public final class IoUringPort extends PoolPort {
     }
 
     @Override
-    protected boolean send(Packet p, String action) {
+    protected boolean send(Frame p, String action) {
         PortRules.checkSendable(ownership, p, action);
         if (!target.raw() && target.peer() == null) {
             throw new IllegalStateException(spec + " has no peer to send to: give one (udp:ADDR:PORT->PEER:PORT)");

@@ -1,8 +1,9 @@
 package io.zcnbrh.backend.shm;
 
+import io.zcnbrh.backend.Frame;
+
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
-import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
@@ -86,9 +87,9 @@ public final class ShmPort extends RingPort {
             ownership.tryMove(f, FramePlace.PEER, FramePlace.FREE);
             freePool[freeTop++] = f;
         }
-        this.packets = new Packet[layout.frameCount];
+        this.packets = new Frame[layout.frameCount];
         for (int f = 0; f < layout.frameCount; f++) {
-            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), frames.memory(), ownership);
+            packets[f] = new Frame(f, frames.dataAddress(f), frames.dataView(f), frames.memory(), ownership);
         }
         int txRing = side == 0 ? ShmLayout.DATA_A_TO_B : ShmLayout.DATA_B_TO_A;
         int rxRing = side == 0 ? ShmLayout.DATA_B_TO_A : ShmLayout.DATA_A_TO_B;
@@ -240,7 +241,7 @@ public final class ShmPort extends RingPort {
 
     /** Validates a descriptor from the peer (M13) and lends its frame to the application; null when invalid. */
     @Override
-    protected Packet accept(long address, int length, long now) {
+    protected Frame accept(long address, int length, long now) {
         if (!frames.isValid(address, length)) {
             invalidDescriptor("out of the region or not the writer's frame");
             return null;
@@ -250,14 +251,14 @@ public final class ShmPort extends RingPort {
             invalidDescriptor("out of the region or not the writer's frame"); // a frame the peer does not own: duplicate or ours
             return null;
         }
-        Packet p = packets[frame];
+        Frame p = packets[frame];
         p.lendReceived(length);
         return p;
     }
 
     /** Returns a frame the application no longer holds: ours to the free pool, the peer's on its return ring. */
     @Override
-    protected void giveBack(Packet p) {
+    protected void giveBack(Frame p) {
         int frame = p.frameIndex();
         if (frame >= ownFirst && frame < ownEnd) {
             ownership.giveUp(frame, FramePlace.FREE, "release");
@@ -288,14 +289,14 @@ public final class ShmPort extends RingPort {
     // ---- transmit ---------------------------------------------------------------------------------------
 
     @Override
-    public Packet claim() {
+    public Frame claim() {
         if (freeTop == 0 && reclaim() == 0 && flushAndReclaim() == 0 && !awaitCredit(true)) {
             backpressure(Counter.RING_FULL); // no credit; nothing is lost yet, the caller decides
             return null;
         }
         int frame = freePool[--freeTop];
         ownership.tryTake(frame, FramePlace.FREE);
-        Packet p = packets[frame];
+        Frame p = packets[frame];
         p.lend(0, 0);
         return p;
     }
@@ -305,7 +306,7 @@ public final class ShmPort extends RingPort {
      * packets of one batch share the time their batch started; with txBatch 1 every packet has its own.
      */
     @Override
-    protected void beforeTransmit(Packet p) {
+    protected void beforeTransmit(Frame p) {
         if (pendingTx == 0) {
             batchTime = System.nanoTime();
         }
@@ -314,7 +315,7 @@ public final class ShmPort extends RingPort {
     }
 
     @Override
-    protected boolean send(Packet p, String action) {
+    protected boolean send(Frame p, String action) {
         int frame = p.frameIndex();
         PortRules.checkSendable(ownership, p, action);
         if (tx.reserve(1) == 0 && !flushAndRetry() && !awaitCredit(false)) {

@@ -1,10 +1,11 @@
 package io.zcnbrh.backend.socket;
 
+import io.zcnbrh.backend.Frame;
+
 import io.zcnbrh.backend.SocketTarget;
 
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
-import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PoolPort;
@@ -77,9 +78,9 @@ public final class SocketPort extends PoolPort {
         this.frames = new FrameRegion(memory.segment(), config.frameSize(), config.headroom(), frameCount);
         this.rxFrames = frameCount / 2;
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
-        this.packets = new Packet[frameCount];
+        this.packets = new Frame[frameCount];
         for (int f = 0; f < frameCount; f++) {
-            packets[f] = new Packet(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
+            packets[f] = new Frame(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
         }
         this.rxFree = new int[rxFrames];
         for (int f = rxFrames - 1; f >= 0; f--) {
@@ -145,7 +146,7 @@ public final class SocketPort extends PoolPort {
     // ---- receive ----------------------------------------------------------------------------------------
 
     @Override
-    protected Packet receive() {
+    protected Frame receive() {
         checkOpen();
         if (gotNext == gotCount && !fill()) {
             return null;
@@ -153,7 +154,7 @@ public final class SocketPort extends PoolPort {
         int f = got[gotNext];
         int length = gotLength[gotNext++];
         ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
-        Packet p = packets[f];
+        Frame p = packets[f];
         p.lend(length, batchTime);
         return p;
     }
@@ -214,7 +215,7 @@ public final class SocketPort extends PoolPort {
     }
 
     @Override
-    protected void giveBack(Packet p) {
+    protected void giveBack(Frame p) {
         int f = p.frameIndex();
         ownership.giveUp(f, FramePlace.FREE, "release");
         if (f < rxFrames) {
@@ -234,7 +235,7 @@ public final class SocketPort extends PoolPort {
     // ---- transmit ---------------------------------------------------------------------------------------
 
     @Override
-    public Packet claim() {
+    public Frame claim() {
         checkOpen();
         if (txTop == 0) {
             flush();
@@ -245,13 +246,13 @@ public final class SocketPort extends PoolPort {
         }
         int f = txFree[--txTop];
         ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
-        Packet p = packets[f];
+        Frame p = packets[f];
         p.lend(0, 0);
         return p;
     }
 
     @Override
-    protected boolean send(Packet p, String action) {
+    protected boolean send(Frame p, String action) {
         PortRules.checkSendable(ownership, p, action);
         if (!target.raw() && target.peer() == null && !haveSender) {
             throw new IllegalStateException(spec + " has no peer to send to: give one (udp:ADDR:PORT->PEER:PORT) or "

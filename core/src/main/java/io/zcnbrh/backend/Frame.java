@@ -1,0 +1,53 @@
+package io.zcnbrh.backend;
+
+import io.zcnbrh.Packet;
+import io.zcnbrh.flow.FrameOwnership;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The port machinery's side of a {@link Packet}: the one flyweight per frame a port makes when it opens, with the
+ * calls that lend it out, size it and take it back, which {@link Packet} keeps from applications. This package is
+ * not exported by the module descriptor: an application sees only {@link Packet}.
+ */
+public final class Frame extends Packet {
+    /** Frame {@code frame} whose data starts at {@code address} of {@code region} (metadata: the u64 before it). */
+    public Frame(int frame, long address, MemorySegment data, MemorySegment region, FrameOwnership ownership) {
+        super(frame, address, data, region, ownership);
+    }
+
+    @Override
+    public void lend(int length, long timestampNanos) {
+        super.lend(length, timestampNanos);
+    }
+
+    @Override
+    public void lendAt(long address, MemorySegment data, int length, long timestampNanos) {
+        super.lendAt(address, data, length, timestampNanos);
+    }
+
+    @Override
+    public void lendReceived(int length) {
+        super.lendReceived(length);
+    }
+
+    @Override
+    public int loans() {
+        return super.loans();
+    }
+
+    @Override
+    public void length(int length) {
+        super.length(length);
+    }
+
+    @Override
+    public void timestampNanos(long nanos) {
+        super.timestampNanos(nanos);
+    }
+
+    @Override
+    public boolean dropHolder() {
+        return super.dropHolder();
+    }
+}
