@@ -10,6 +10,7 @@ if [ "${1:-}" = "--fast" ]; then
   # kernel tests (tag "kernel") and the SPIN model check (tag "model") run in the full command below
   shift
   cd "$here"
+  rm -rf core/target/surefire-reports # the count below is this run's
   mvn -B -ntp -q -pl core test '-Dgroups=unit & !kernel' -Djacoco.skip=true "$@" 2>&1 \
     | grep -vE 'sun\.misc\.Unsafe|terminally deprecated|Please consider reporting|will be removed in a future'
   rc="${PIPESTATUS[0]}"

@@ -1,6 +1,6 @@
 package io.zcnbrh;
 
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 
 import java.lang.foreign.MemorySegment;

@@ -1,9 +1,9 @@
 package io.zcnbrh;
 
-import io.zcnbrh.flow.Backpressure;
-import io.zcnbrh.flow.OwnershipMode;
+import io.zcnbrh.config.Backpressure;
+import io.zcnbrh.config.OwnershipMode;
 import io.zcnbrh.mem.FrameRegion;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.ring.RingLayout;
 
 import java.time.Duration;

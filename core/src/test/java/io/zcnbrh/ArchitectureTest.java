@@ -32,11 +32,15 @@ class ArchitectureTest {
         // 0: leaves: errors, the ring protocol, the pcap format, JFR audit events, the BPF instruction set
         entry("io.zcnbrh.error", 0), entry("io.zcnbrh.ring", 0), entry("io.zcnbrh.pcap", 0),
         entry("io.zcnbrh.audit", 0), entry("io.zcnbrh.bpf.asm", 0),
+        // the value types of the configuration (page size, backpressure, ownership mode), used at every layer
+        entry("io.zcnbrh.config", 0),
         // 1-2: the kernel's calls and ABI (FFM, errno, uapi constants), CPU and NUMA placement, the bpf(2) ABI
         entry("io.zcnbrh.sys", 1),
         entry("io.zcnbrh.numa", 2), entry("io.zcnbrh.bpf.sys", 2), entry("io.zcnbrh.perf", 2),
-        // 3: memory, frame ownership and credits, BPF objects
+        // 3: memory; the frames' places, the audit report and waiting (the API's part of flow); BPF objects
         entry("io.zcnbrh.mem", 3), entry("io.zcnbrh.flow", 3), entry("io.zcnbrh.bpf", 3),
+        // 4: frame ownership and how a receiver waits (flow's internals, not exported)
+        entry("io.zcnbrh.flow.internal", 4),
         // 4-5: what is built on BPF objects: attachment, ELF, the interpreter, programs, self-test, filters
         entry("io.zcnbrh.bpf.link", 4), entry("io.zcnbrh.bpf.elf", 4), entry("io.zcnbrh.bpf.interp", 4),
         entry("io.zcnbrh.bpf.programs", 4),

@@ -6,7 +6,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.filter.Verdict;
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 
 /**
  * What every backend shares whatever its kernel interface: counters, the owner of every frame, one flyweight per

@@ -1,7 +1,7 @@
 package io.zcnbrh.backend;
 
 import io.zcnbrh.Packet;
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 
 import java.lang.foreign.MemorySegment;
 

@@ -1,7 +1,7 @@
 package io.zcnbrh.backend;
 
 import io.zcnbrh.Packet;
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 
 /** The checks every backend makes the same way on the application's calls (M2, M5). */

@@ -10,7 +10,7 @@ import io.zcnbrh.filter.PacketFilter;
 import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.OpenFiles;
 import io.zcnbrh.error.SyscallException;

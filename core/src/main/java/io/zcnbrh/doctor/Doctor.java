@@ -14,7 +14,7 @@ import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.NumaTopology;
 import io.zcnbrh.error.Errno;

@@ -1,5 +1,7 @@
 package io.zcnbrh.mem;
 
+import io.zcnbrh.config.PageSize;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

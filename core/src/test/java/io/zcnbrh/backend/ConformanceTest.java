@@ -391,7 +391,7 @@ class ConformanceTest {
     void retainedPacketsCarryATimeAndCheckedModeRefusesUseAfterRelease(String pattern) throws Exception {
         try (VethPair veth = veth();
              Port port = open(pattern, veth, builder(pattern).ringSize(256)
-                 .ownershipMode(io.zcnbrh.flow.OwnershipMode.CHECKED).build())) {
+                 .ownershipMode(io.zcnbrh.config.OwnershipMode.CHECKED).build())) {
             long before = System.nanoTime();
             CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
                 () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 20, 64, TimeUnit.MILLISECONDS.toNanos(200)));

@@ -11,7 +11,7 @@ import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.backend.shm.ShmReceiverMain;
 import io.zcnbrh.backend.shm.TwoProcessShmTest;
 import io.zcnbrh.mem.HugePagePool;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.testing.ProcessResources;

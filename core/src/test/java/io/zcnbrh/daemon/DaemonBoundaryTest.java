@@ -11,7 +11,7 @@ import io.zcnbrh.filter.PacketFilter;
 import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.netlab.FrameCounter;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.error.Errno;

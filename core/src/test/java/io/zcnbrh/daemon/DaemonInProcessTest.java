@@ -139,7 +139,7 @@ class DaemonInProcessTest {
         Path sock = socketPath();
         try (UnixSocket fake = UnixSocket.listen(sock.toString(), 4);
              io.zcnbrh.mem.Mapping umem = io.zcnbrh.mem.Mapping.memfd("zcnbrh-fake-umem", 4096,
-                 io.zcnbrh.mem.PageSize.BASE, -1)) {
+                 io.zcnbrh.config.PageSize.BASE, -1)) {
             Thread daemon = Thread.ofPlatform().start(() -> {
                 try (UnixSocket c = fake.accept()) {
                     UnixSocket.closeDescriptors(c.receive(4096));

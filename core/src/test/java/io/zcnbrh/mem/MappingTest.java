@@ -1,5 +1,7 @@
 package io.zcnbrh.mem;
 
+import io.zcnbrh.config.PageSize;
+
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;

@@ -3,7 +3,7 @@ package io.zcnbrh.sys;
 import io.zcnbrh.error.SyscallException;
 
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,7 +10,7 @@ import io.zcnbrh.backend.PoolPort;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.SocketTarget;
 import io.zcnbrh.filter.SoftFilter;
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;

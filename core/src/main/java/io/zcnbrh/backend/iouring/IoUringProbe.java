@@ -2,7 +2,7 @@ package io.zcnbrh.backend.iouring;
 
 import io.zcnbrh.backend.SocketTarget;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 

@@ -11,7 +11,7 @@ import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.PoolPort;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.filter.SoftFilter;
-import io.zcnbrh.flow.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;

@@ -13,7 +13,7 @@ import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.PageSize;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.UnixSocket;
 import io.zcnbrh.traffic.UdpFlow;

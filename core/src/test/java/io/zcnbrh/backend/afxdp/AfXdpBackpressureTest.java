@@ -3,7 +3,7 @@ package io.zcnbrh.backend.afxdp;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.flow.Backpressure;
+import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.netlab.VethPair;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

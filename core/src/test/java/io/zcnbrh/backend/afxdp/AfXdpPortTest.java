@@ -17,7 +17,7 @@ import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.flow.FramePlace;
-import io.zcnbrh.flow.OwnershipMode;
+import io.zcnbrh.config.OwnershipMode;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.error.SyscallException;

@@ -3,7 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.flow.Backpressure;
+import io.zcnbrh.config.Backpressure;
 
 /**
  * The sending side of {@link ShmTrustTest}, run in a PID namespace of its own: attaches, sends every frame it can

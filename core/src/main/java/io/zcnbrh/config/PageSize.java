@@ -1,4 +1,4 @@
-package io.zcnbrh.mem;
+package io.zcnbrh.config;
 
 /** The page size that backs a mapping: the base page, or 2 MiB huge pages from the hugetlb pool. */
 public enum PageSize {

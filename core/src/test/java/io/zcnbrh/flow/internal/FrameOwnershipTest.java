@@ -1,4 +1,10 @@
-package io.zcnbrh.flow;
+package io.zcnbrh.flow.internal;
+
+import io.zcnbrh.config.OwnershipMode;
+import io.zcnbrh.flow.AuditReport;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.IllegalFrameTransitionException;
+
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

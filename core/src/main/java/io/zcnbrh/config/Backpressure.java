@@ -1,4 +1,4 @@
-package io.zcnbrh.flow;
+package io.zcnbrh.config;
 
 /** What a sender does when it has no credit (no free frame, or the ring toward the receiver is full) (M5). */
 public enum Backpressure {

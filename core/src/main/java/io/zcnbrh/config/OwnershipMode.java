@@ -1,4 +1,4 @@
-package io.zcnbrh.flow;
+package io.zcnbrh.config;
 
 /** How much the port records about frame ownership. */
 public enum OwnershipMode {

@@ -1,4 +1,12 @@
-package io.zcnbrh.flow;
+package io.zcnbrh.flow.internal;
+
+import io.zcnbrh.flow.AuditReport;
+
+import io.zcnbrh.flow.IllegalFrameTransitionException;
+
+import io.zcnbrh.config.OwnershipMode;
+
+import io.zcnbrh.flow.FramePlace;
 
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.zcnbrh.flow;
+package io.zcnbrh.flow.internal;
 
 /**
  * How a receiver that shares its core with the kernel's receive work (a NAPI thread on the same CPU) waits when its
