@@ -1,7 +1,7 @@
 package io.zcnbrh;
 
-import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.internal.FrameOwnership;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;

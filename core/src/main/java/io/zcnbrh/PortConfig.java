@@ -1,9 +1,12 @@
 package io.zcnbrh;
 
+import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.bpf.programs.XdpProgramFactory;
 import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.config.OwnershipMode;
-import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.filter.PacketFilter;
+import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.ring.RingLayout;
 
 import java.time.Duration;
@@ -35,15 +38,15 @@ public final class PortConfig {
     private final Duration attachTimeout;
     private final ShmRole shmRole;
     private final int txBatch;
-    private final io.zcnbrh.bpf.link.XdpMode xdpMode;
+    private final XdpMode xdpMode;
     private final XskBindMode bindMode;
     private final boolean needWakeup;
     private final int busyPollMicros;
     private final int busyPollBudget;
     private final boolean preferBusyPoll;
     private final boolean latencyMode;
-    private final io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram;
-    private final io.zcnbrh.filter.PacketFilter filter;
+    private final XdpProgramFactory xdpProgram;
+    private final PacketFilter filter;
     private final java.nio.file.Path xdpObject;
     private final int fanoutGroup;
     private final String daemonSocket;
@@ -111,18 +114,18 @@ public final class PortConfig {
             throw new IllegalArgumentException("a fanout group id is 0..65535, was " + fanoutGroup);
         }
         this.xdpObjectProgram = b.xdpObjectProgram;
-        if (xdpObject != null && (filter != null || xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT)) {
+        if (xdpObject != null && (filter != null || xdpProgram != XdpProgramFactory.REDIRECT)) {
             throw new IllegalArgumentException("a port takes one XDP program: an object file (" + xdpObject
                 + "), a filter or a program factory, not several");
         }
-        if (filter != null && xdpProgram != io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT) {
+        if (filter != null && xdpProgram != XdpProgramFactory.REDIRECT) {
             throw new IllegalArgumentException("a port takes a filter or a program of one's own, not both (a program "
                 + "of one's own can call PacketFilter.program itself)");
         }
     }
 
     /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
-    public io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram() {
+    public XdpProgramFactory xdpProgram() {
         return xdpProgram;
     }
 
@@ -147,12 +150,12 @@ public final class PortConfig {
     }
 
     /** The tcpdump-style filter deciding which frames reach the port (null: every frame). */
-    public io.zcnbrh.filter.PacketFilter filter() {
+    public PacketFilter filter() {
         return filter;
     }
 
     /** AF_XDP: where the redirect program runs (native by default, generic when the driver has no native XDP). */
-    public io.zcnbrh.bpf.link.XdpMode xdpMode() {
+    public XdpMode xdpMode() {
         return xdpMode;
     }
 
@@ -301,15 +304,15 @@ public final class PortConfig {
         private Duration attachTimeout = Duration.ofSeconds(10);
         private ShmRole shmRole = ShmRole.AUTO;
         private int txBatch = 1;
-        private io.zcnbrh.bpf.link.XdpMode xdpMode = io.zcnbrh.bpf.link.XdpMode.DRIVER;
+        private XdpMode xdpMode = XdpMode.DRIVER;
         private XskBindMode bindMode = XskBindMode.AUTO;
         private boolean needWakeup = true;
         private int busyPollMicros;
         private int busyPollBudget;
         private boolean preferBusyPoll;
         private boolean latencyMode;
-        private io.zcnbrh.bpf.programs.XdpProgramFactory xdpProgram = io.zcnbrh.bpf.programs.XdpProgramFactory.REDIRECT;
-        private io.zcnbrh.filter.PacketFilter filter;
+        private XdpProgramFactory xdpProgram = XdpProgramFactory.REDIRECT;
+        private PacketFilter filter;
         private java.nio.file.Path xdpObject;
         private int fanoutGroup = -1;
         private String daemonSocket = "/run/zcnbrh/zcnbrhd.sock";
@@ -412,7 +415,7 @@ public final class PortConfig {
         }
 
         /** AF_XDP: native (DRIVER, default; falls back to SKB, announced) or generic (SKB) XDP. */
-        public Builder xdpMode(io.zcnbrh.bpf.link.XdpMode v) {
+        public Builder xdpMode(XdpMode v) {
             xdpMode = v;
             return this;
         }
@@ -456,14 +459,14 @@ public final class PortConfig {
          * the kernel stack, or as {@link io.zcnbrh.filter.PacketFilter#verdicts} says), and run in the interpreter on
          * backends without kernel XDP. Verdict counts appear as filter_socket, filter_pass, filter_drop.
          */
-        public Builder filter(io.zcnbrh.filter.PacketFilter f) {
+        public Builder filter(PacketFilter f) {
             filter = f;
             return this;
         }
 
         /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
         public Builder filter(String expression) {
-            filter = expression == null || expression.isBlank() ? null : io.zcnbrh.filter.PacketFilter.compile(expression);
+            filter = expression == null || expression.isBlank() ? null : PacketFilter.compile(expression);
             return this;
         }
 
@@ -493,7 +496,7 @@ public final class PortConfig {
         }
 
         /** AF_XDP: a program of one's own around the XSKMAP (filter, count, drop), instead of the plain redirect. */
-        public Builder xdpProgram(io.zcnbrh.bpf.programs.XdpProgramFactory v) {
+        public Builder xdpProgram(XdpProgramFactory v) {
             xdpProgram = java.util.Objects.requireNonNull(v);
             return this;
         }

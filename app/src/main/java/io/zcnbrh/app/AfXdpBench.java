@@ -1,13 +1,19 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.netlab.FrameCounter;
+import io.zcnbrh.netlab.LiveFrameGenerator;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.numa.CpuAffinity;
+import io.zcnbrh.perf.CycleCounter;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -65,7 +71,7 @@ final class AfXdpBench {
 
         void apply() {
             if (cpu >= 0) {
-                io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
+                CpuAffinity.pinCurrentThread(cpu);
             }
         }
 
@@ -129,7 +135,7 @@ final class AfXdpBench {
             java.util.concurrent.CompletableFuture.supplyAsync(() -> receiver.apply(fresh));
         awaitListening(fresh.ready(), f);
         Run run;
-        io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
+        LiveFrameGenerator gen = LiveFrameGenerator.start(veth, frame, generatorCpu,
             GENERATOR_BATCH);
         try {
             run = f.get();
@@ -154,7 +160,7 @@ final class AfXdpBench {
         try (BpfProgram pass = ownProgram ? null : BpfProgram.load(ProgramType.XDP,
                  new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
              XdpAttachment a = pass == null ? null : XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER);
-             io.zcnbrh.Port port = io.zcnbrh.Zcnbrh.open(spec, PortConfig.builder().ringSize(ringSize).build())) {
+             Port port = Zcnbrh.open(spec, PortConfig.builder().ringSize(ringSize).build())) {
             at.listening(veth);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();
@@ -162,7 +168,7 @@ final class AfXdpBench {
             long before = threads.getThreadAllocatedBytes(tid);
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
-            try (io.zcnbrh.perf.CycleCounter cycles = io.zcnbrh.perf.CycleCounter.open()) {
+            try (CycleCounter cycles = CycleCounter.open()) {
                 long c0 = cycles == null ? 0 : cycles.read();
                 RxCommand.Result r = RxCommand.receive(port, seconds, 0.2, at.spin());
                 long c = cycles == null ? -1 : cycles.read() - c0;
@@ -183,7 +189,7 @@ final class AfXdpBench {
     /** The kernel's ceiling on this bed: an XDP program on the outer end that counts and drops every frame. */
     static Run xdpDrop(VethPair veth, double seconds, double warmup, Placement at) throws InterruptedException {
         at.apply();
-        try (io.zcnbrh.netlab.FrameCounter counter = io.zcnbrh.netlab.FrameCounter.attach(null, veth.outer,
+        try (FrameCounter counter = FrameCounter.attach(null, veth.outer,
             "udp dst port " + PORT)) {
             at.listening(veth);
             Thread.sleep((long) (warmup * 1000));

@@ -1,12 +1,12 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 

@@ -1,6 +1,9 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.bench.RingHandoffBenchmark;
+import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.perf.CycleCounter;
+
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -255,9 +258,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<ReceiveBenchmark.Result> results = ReceiveBenchmark.run(who, frameSizes, rounds, seconds,
             cpuOrAny(generatorCpu), placement());
-        String cycles = io.zcnbrh.perf.CycleCounter.unavailableReason() == null
+        String cycles = CycleCounter.unavailableReason() == null
             ? "measured with perf_event_open on the receiving thread (in the JSON: cycles_per_packet)"
-            : "not measured: " + io.zcnbrh.perf.CycleCounter.unavailableReason();
+            : "not measured: " + CycleCounter.unavailableReason();
         if (json) {
             ReceiveBenchmark.printJson(results, cycles.replace("\"", "'"));
         } else {
@@ -287,7 +290,7 @@ public final class BenchCommand implements Callable<Integer> {
         java.nio.file.Path cPeer = against.equals("c") ? CPeer.build() : null;
         String peerName = cPeer != null ? "C libxdp" : against.equals("xdp-drop") ? "kernel XDP_DROP"
             : "DatagramChannel";
-        try (io.zcnbrh.netlab.VethPair veth = new io.zcnbrh.netlab.VethPair().withUdpPath()) {
+        try (VethPair veth = new VethPair().withUdpPath()) {
             byte[] frame = AfXdpBench.frame(veth);
             AfXdpBench.Placement at = placement();
             for (int r = 0; r < rounds; r++) {

@@ -1,8 +1,8 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.backend.shm.ShmPort;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.traffic.TrafficLoops;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

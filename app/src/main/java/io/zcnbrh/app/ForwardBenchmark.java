@@ -4,6 +4,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.netlab.FrameCounter;
+import io.zcnbrh.netlab.LiveFrameGenerator;
 import io.zcnbrh.netlab.VethPair;
 
 import java.lang.management.ManagementFactory;
@@ -64,7 +65,7 @@ final class ForwardBenchmark {
         java.util.concurrent.CompletableFuture<AfXdpBench.Run> f =
             java.util.concurrent.CompletableFuture.supplyAsync(() -> forwarder.apply(fresh));
         AfXdpBench.awaitListening(fresh.ready(), f);
-        io.zcnbrh.netlab.LiveFrameGenerator gen = io.zcnbrh.netlab.LiveFrameGenerator.start(veth, frame, generatorCpu,
+        LiveFrameGenerator gen = LiveFrameGenerator.start(veth, frame, generatorCpu,
             AfXdpBench.GENERATOR_BATCH);
         double arrived;
         AfXdpBench.Run run;

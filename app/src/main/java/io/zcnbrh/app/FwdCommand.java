@@ -1,9 +1,11 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.Packet;
+import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -107,7 +109,7 @@ public final class FwdCommand implements Callable<Integer> {
      * forwarded in the handler (its MACs swapped if asked), one publish and kick per batch; when nothing arrives,
      * the port's own wait. What {@code fwd IN IN} and {@code bench forward} run. Allocates nothing.
      */
-    static final class Hairpin implements io.zcnbrh.PacketHandler {
+    static final class Hairpin implements PacketHandler {
         private final Port port;
         private final boolean swapMacs;
         long forwarded;

@@ -4,11 +4,13 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.netlab.UdpReflector;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.CpuAffinity;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.traffic.UdpFrame;
+
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -100,7 +102,7 @@ final class LatencyBenchmark {
             AtomicBoolean stop = new AtomicBoolean();
             Recorder reflectorTime = new Recorder(3);
             boolean inKernel = s.reflector().equals("xdp");
-            io.zcnbrh.netlab.UdpReflector xdp = inKernel ? io.zcnbrh.netlab.UdpReflector.attach(veth.netns, veth.inner,
+            UdpReflector xdp = inKernel ? UdpReflector.attach(veth.netns, veth.inner,
                 9100) : null;
             CompletableFuture<Void> reflector = inKernel ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> NetNamespace.call(veth.netns, () -> {

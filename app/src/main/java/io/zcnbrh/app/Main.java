@@ -1,5 +1,7 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.error.ZcnbrhException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +26,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // errors a user can act on are one line (what failed, the errno name, what to do), not a stack trace
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof io.zcnbrh.error.ZcnbrhException || e instanceof IllegalArgumentException
+            if (e instanceof ZcnbrhException || e instanceof IllegalArgumentException
                 || e instanceof IllegalStateException) {
                 cmd.getErr().println("zcnbrh: " + e.getMessage());
                 return 1;

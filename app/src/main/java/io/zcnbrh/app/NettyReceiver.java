@@ -1,5 +1,13 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.ProgramType;
+import io.zcnbrh.bpf.TestRunResult;
+import io.zcnbrh.bpf.asm.Assembler;
+import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.netlab.VethPair;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +22,6 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.zcnbrh.netlab.VethPair;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -36,10 +43,10 @@ final class NettyReceiver {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
         AtomicLong packets = new AtomicLong();
         AtomicLong thread = new AtomicLong(-1);
-        try (io.zcnbrh.bpf.BpfProgram pass = io.zcnbrh.bpf.BpfProgram.load(io.zcnbrh.bpf.ProgramType.XDP,
-                 new io.zcnbrh.bpf.asm.Assembler().ret(io.zcnbrh.bpf.TestRunResult.XDP_PASS).build(), "pass");
-             io.zcnbrh.bpf.link.XdpAttachment a = io.zcnbrh.bpf.link.XdpAttachment.attach(pass, veth.outer,
-                 io.zcnbrh.bpf.link.XdpMode.DRIVER)) {
+        try (BpfProgram pass = BpfProgram.load(ProgramType.XDP,
+                 new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
+             XdpAttachment a = XdpAttachment.attach(pass, veth.outer,
+                 XdpMode.DRIVER)) {
             group.submit(() -> {
                 at.apply();
                 thread.set(Thread.currentThread().threadId());

@@ -1,5 +1,8 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.numa.CpuAffinity;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -8,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.zcnbrh.netlab.VethPair;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -31,7 +33,7 @@ final class NettySender {
             long[] tid = {-1};
             group.submit(() -> {
                 if (cpu >= 0) {
-                    io.zcnbrh.numa.CpuAffinity.pinCurrentThread(cpu);
+                    CpuAffinity.pinCurrentThread(cpu);
                 }
                 tid[0] = Thread.currentThread().threadId();
             }).sync();

@@ -4,10 +4,10 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 
 import java.io.IOException;

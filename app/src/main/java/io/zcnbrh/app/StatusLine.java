@@ -3,6 +3,7 @@ package io.zcnbrh.app;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.stat.CountersFile;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -14,7 +15,7 @@ import java.util.Locale;
  * counters on the port's own thread.
  */
 final class StatusLine {
-    private io.zcnbrh.stat.CountersFile stat;
+    private CountersFile stat;
     private boolean statTried;
     private final PrintStream out;
     private final boolean enabled;
@@ -62,7 +63,7 @@ final class StatusLine {
         if (!statTried) {
             statTried = true;
             try {
-                stat = io.zcnbrh.stat.CountersFile.create(port.spec());
+                stat = CountersFile.create(port.spec());
             } catch (java.io.IOException | RuntimeException e) {
                 System.err.println("zcnbrh: no counters file for zcnbrh stat (" + e.getMessage() + ")");
             }

@@ -1,7 +1,7 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.sys.UnixSocket;
 
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.zcnbrh.bench;
 
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;

@@ -2,11 +2,16 @@ package io.zcnbrh.backend;
 
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
+import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.audit.AuditLog;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.filter.Verdict;
+import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
+
 
 /**
  * What every backend shares whatever its kernel interface: counters, the owner of every frame, one flyweight per
@@ -65,14 +70,14 @@ public abstract class BasePort implements Port {
     protected abstract void giveBack(Frame p);
 
     /** Gives a polled packet to {@code handler}; a packet it did not keep (retain, send) goes back at once. */
-    protected final void handOver(io.zcnbrh.PacketHandler handler, Frame p) {
+    protected final void handOver(PacketHandler handler, Frame p) {
         int loan = p.loans();
         try {
             handler.onPacket(p);
         } finally {
             // still the packet the handler was given (not released and lent again as another, e.g. claimed, frame)
             // and still the application's: the port takes it back, also when the handler threw
-            if (p.loans() == loan && ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP) && p.dropHolder()) {
+            if (p.loans() == loan && ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
                 giveBack(p);
             }
         }
@@ -81,13 +86,13 @@ public abstract class BasePort implements Port {
     /** Counts a descriptor from an untrusted writer that was refused (M13), with an audit line and a JFR event. */
     protected final void invalidDescriptor(String detail) {
         counters.increment(Counter.INVALID_DESCRIPTORS);
-        io.zcnbrh.audit.AuditLog.fault(spec(), "invalid descriptor", detail);
+        AuditLog.fault(spec(), "invalid descriptor", detail);
     }
 
     /** Counts backpressure ({@code RING_FULL} or {@code CREDIT_STALLS}), with a JFR event. */
     protected final void backpressure(Counter c) {
         counters.increment(c);
-        io.zcnbrh.audit.AuditLog.backpressure(spec(), c.metricName());
+        AuditLog.backpressure(spec(), c.metricName());
     }
 
     /**
@@ -113,7 +118,7 @@ public abstract class BasePort implements Port {
     protected final void checkRevoked() {
         String why = revoked;
         if (why != null) {
-            throw new io.zcnbrh.error.ZcnbrhException(spec() + ": " + why);
+            throw new ZcnbrhException(spec() + ": " + why);
         }
     }
 
@@ -131,7 +136,7 @@ public abstract class BasePort implements Port {
 
     /** Whether the application holds its whole credit budget (then poll hands out nothing; counted, JFR event). */
     protected final boolean budgetSpent() {
-        if (ownership.count(io.zcnbrh.flow.FramePlace.APP) >= creditBudget) {
+        if (ownership.count(FramePlace.APP) >= creditBudget) {
             backpressure(Counter.CREDIT_STALLS);
             return true;
         }
@@ -140,7 +145,7 @@ public abstract class BasePort implements Port {
 
     /** How many packets a batch poll of {@code budget} may lend now (0, counted as a credit stall, when none). */
     protected final int room(int budget) {
-        int room = Math.min(budget, creditBudget - ownership.count(io.zcnbrh.flow.FramePlace.APP));
+        int room = Math.min(budget, creditBudget - ownership.count(FramePlace.APP));
         if (room <= 0) {
             backpressure(Counter.CREDIT_STALLS);
             return 0;
@@ -237,7 +242,7 @@ public abstract class BasePort implements Port {
      * frame with the application when it could not send is made to follow it here.
      */
     private boolean tookBackIfDropped(Frame p, boolean sent) {
-        if (!sent && ownership.isAt(p.frameIndex(), io.zcnbrh.flow.FramePlace.APP)) {
+        if (!sent && ownership.isAt(p.frameIndex(), FramePlace.APP)) {
             counters.increment(Counter.DROPS);
             if (p.dropHolder()) {
                 giveBack(p);
@@ -287,7 +292,7 @@ public abstract class BasePort implements Port {
     }
 
     /** {@code packet}, if it is one of this port's flyweights. */
-    protected final Frame mine(io.zcnbrh.Packet packet, String action) {
+    protected final Frame mine(Packet packet, String action) {
         return PortRules.owned(packets, packet, action);
     }
 

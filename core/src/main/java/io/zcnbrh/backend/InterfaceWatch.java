@@ -1,8 +1,9 @@
 package io.zcnbrh.backend;
 
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallNumbers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -55,7 +56,7 @@ public final class InterfaceWatch implements AutoCloseable {
 
     /** Asks at once. */
     public void checkNow(String spec) {
-        long rc = Libc.syscallRepeatable(callState, io.zcnbrh.sys.SyscallNumbers.IOCTL, fd, SIOCGIFFLAGS,
+        long rc = Libc.syscallRepeatable(callState, SyscallNumbers.IOCTL, fd, SIOCGIFFLAGS,
             ifreq.address(), 0, 0, 0); // a read: asking twice is harmless
         if (rc == -Errno.ENODEV || rc == -Errno.ENXIO) {
             throw new SyscallException("receive on " + spec, Errno.ENODEV, "interface " + ifname

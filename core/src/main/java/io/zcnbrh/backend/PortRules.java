@@ -1,8 +1,8 @@
 package io.zcnbrh.backend;
 
 import io.zcnbrh.Packet;
-import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.internal.FrameOwnership;
 
 /** The checks every backend makes the same way on the application's calls (M2, M5). */
 public final class PortRules {
@@ -10,7 +10,7 @@ public final class PortRules {
     }
 
     /** {@code packet}, if it is one of this port's flyweights; else a clear error naming {@code action}. */
-    public static Frame owned(Frame[] packets, io.zcnbrh.Packet packet, String action) {
+    public static Frame owned(Frame[] packets, Packet packet, String action) {
         int f = packet.frameIndex();
         if (f < 0 || f >= packets.length || packets[f] != packet) {
             throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");

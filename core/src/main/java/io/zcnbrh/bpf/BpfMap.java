@@ -1,6 +1,5 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.sys.BpfCommand;
 import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.InfoAttr;
@@ -8,8 +7,9 @@ import io.zcnbrh.bpf.sys.MapCreateAttr;
 import io.zcnbrh.bpf.sys.MapElemAttr;
 import io.zcnbrh.bpf.sys.ObjAttr;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

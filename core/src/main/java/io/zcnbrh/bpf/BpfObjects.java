@@ -1,12 +1,12 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.sys.BpfCommand;
 import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.ObjAttr;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.sys.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,5 +1,6 @@
 package io.zcnbrh.bpf;
 
+import io.zcnbrh.audit.AuditLog;
 import io.zcnbrh.bpf.asm.Disassembler;
 import io.zcnbrh.bpf.asm.Insn;
 import io.zcnbrh.bpf.sys.BpfCommand;
@@ -7,8 +8,8 @@ import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.ProgLoadAttr;
 import io.zcnbrh.bpf.sys.TestRunAttr;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -102,7 +103,7 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     private static RuntimeException rejected(String name, int errno, String log, List<Insn> insns) {
-        io.zcnbrh.audit.AuditLog.fault("program " + name, "verifier rejection", Errno.name(errno) + ": "
+        AuditLog.fault("program " + name, "verifier rejection", Errno.name(errno) + ": "
             + log.strip().lines().reduce((a, b) -> b).orElse(""));
         if (errno == Errno.EPERM) {
             return new SyscallException("bpf(BPF_PROG_LOAD '" + name + "')", errno, BpfSyscall.hint(errno));
@@ -122,7 +123,7 @@ public final class BpfProgram implements AutoCloseable {
             at = "\n  at instruction " + failed + ": "
                 + Disassembler.format(insns.get(failed), failed + 1 < insns.size() ? insns.get(failed + 1) : null);
         }
-        String message = io.zcnbrh.error.Errno.name(errno) + " from bpf(BPF_PROG_LOAD '" + name + "'): the verifier rejected the program"
+        String message = Errno.name(errno) + " from bpf(BPF_PROG_LOAD '" + name + "'): the verifier rejected the program"
             + at + tail;
         return new ProgramLoadException(message, errno, log, failed);
     }

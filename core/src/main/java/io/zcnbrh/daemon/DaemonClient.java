@@ -1,10 +1,10 @@
 package io.zcnbrh.daemon;
 
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.sys.UnixSocket;
 

@@ -1,5 +1,7 @@
 package io.zcnbrh.daemon;
 
+import io.zcnbrh.PortConfig;
+
 import java.util.Map;
 
 /** What a client asks zcnbrhd for; {@link #problem()} says what is wrong with it before any grant is looked at. */
@@ -9,7 +11,7 @@ record Request(String ifname, int queue, int ring, int frames, int frameSize, St
         String ifname = r.getOrDefault("ifname", "");
         try {
             int queue = Integer.parseInt(r.getOrDefault("queue", "0"));
-            int ring = Integer.parseInt(r.getOrDefault("ring", String.valueOf(io.zcnbrh.PortConfig.DEFAULT_RING_SIZE)));
+            int ring = Integer.parseInt(r.getOrDefault("ring", String.valueOf(PortConfig.DEFAULT_RING_SIZE)));
             int frames = Integer.parseInt(r.getOrDefault("frames", String.valueOf(2 * ring)));
             int frameSize = Integer.parseInt(r.getOrDefault("frame_size", "2048"));
             String problem = null;

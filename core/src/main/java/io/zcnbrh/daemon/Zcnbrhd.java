@@ -5,15 +5,15 @@ import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import io.zcnbrh.config.PageSize;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.filter.FilterCounters;
 import io.zcnbrh.filter.PacketFilter;
 import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.config.PageSize;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.OpenFiles;
-import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.sys.UnixSocket;
 
 import java.io.IOException;

@@ -1,7 +1,6 @@
 package io.zcnbrh.doctor;
 
 import io.zcnbrh.XskBindMode;
-
 import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.backend.iouring.IoUring;
 import io.zcnbrh.backend.iouring.IoUringProbe;
@@ -13,11 +12,11 @@ import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.NumaTopology;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
 
 import java.io.IOException;

@@ -1,10 +1,9 @@
 package io.zcnbrh.mem;
 
 import io.zcnbrh.config.PageSize;
-
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.numa.MemoryPolicy;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 

@@ -1,5 +1,9 @@
 package io.zcnbrh.netlab;
 
+import io.zcnbrh.numa.CpuAffinity;
+import io.zcnbrh.traffic.UdpFlow;
+import io.zcnbrh.traffic.UdpFrame;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -96,15 +100,15 @@ public final class VethPair implements AutoCloseable {
      * in the namespace sends.
      */
     public byte[] udpFrameToOuter(int size, int dstPort) {
-        if (size < io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET || size > 1514) {
-            throw new IllegalArgumentException("a UDP test frame is " + io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET
+        if (size < UdpFlow.PAYLOAD_OFFSET || size > 1514) {
+            throw new IllegalArgumentException("a UDP test frame is " + UdpFlow.PAYLOAD_OFFSET
                 + " to 1514 bytes, not " + size);
         }
         java.lang.foreign.MemorySegment f = java.lang.foreign.MemorySegment.ofArray(new byte[size]);
         java.util.HexFormat hex = java.util.HexFormat.ofDelimiter(":");
-        io.zcnbrh.traffic.UdpFrame.writeHeaders(f, hex.parseHex(mac(outer)), new byte[] {2, 0, 0, 0, 0, 2},
+        UdpFrame.writeHeaders(f, hex.parseHex(mac(outer)), new byte[] {2, 0, 0, 0, 0, 2},
             new byte[] {10, (byte) 213, (byte) subnet, 2}, new byte[] {10, (byte) 213, (byte) subnet, 1}, 12345, dstPort,
-            size - io.zcnbrh.traffic.UdpFlow.PAYLOAD_OFFSET);
+            size - UdpFlow.PAYLOAD_OFFSET);
         return f.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
@@ -149,7 +153,7 @@ public final class VethPair implements AutoCloseable {
             }
             // comm is cut at 15 characters (TASK_COMM_LEN) on kernels that do not keep kthreads' full names
             if (comm.startsWith(name) || (comm.length() == 15 && name.startsWith(comm))) {
-                io.zcnbrh.numa.CpuAffinity.pin(Long.parseLong(proc.getName()), cpu);
+                CpuAffinity.pin(Long.parseLong(proc.getName()), cpu);
                 pinned++;
             }
         }

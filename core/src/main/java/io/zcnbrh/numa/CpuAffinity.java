@@ -1,8 +1,8 @@
 package io.zcnbrh.numa;
 
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

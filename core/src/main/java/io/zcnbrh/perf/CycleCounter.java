@@ -2,6 +2,7 @@ package io.zcnbrh.perf;
 
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.SyscallNumbers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,8 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * null and {@link #unavailableReason()} says why, so callers report "not measured" instead of a made-up figure.
  */
 public final class CycleCounter implements AutoCloseable {
-    private static final long SYS_PERF_EVENT_OPEN = io.zcnbrh.sys.SyscallNumbers.PERF_EVENT_OPEN,
-        SYS_READ = io.zcnbrh.sys.SyscallNumbers.READ, SYS_IOCTL = io.zcnbrh.sys.SyscallNumbers.IOCTL;
+    private static final long SYS_PERF_EVENT_OPEN = SyscallNumbers.PERF_EVENT_OPEN,
+        SYS_READ = SyscallNumbers.READ, SYS_IOCTL = SyscallNumbers.IOCTL;
     private static final long PERF_EVENT_IOC_ENABLE = 0x2400, PERF_EVENT_IOC_RESET = 0x2403;
     private static volatile String reason;
 

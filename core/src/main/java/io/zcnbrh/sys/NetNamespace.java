@@ -1,9 +1,7 @@
 package io.zcnbrh.sys;
 
 import io.zcnbrh.error.Errno;
-
 import io.zcnbrh.error.SyscallException;
-
 import io.zcnbrh.error.ZcnbrhException;
 
 import java.util.concurrent.Callable;

@@ -2,7 +2,6 @@ package io.zcnbrh.backend;
 
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.backend.iouring.IoUringProbe;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
@@ -10,6 +9,7 @@ import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;

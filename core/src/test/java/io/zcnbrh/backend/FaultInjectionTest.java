@@ -1,6 +1,5 @@
 package io.zcnbrh.backend;
 
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
@@ -10,10 +9,11 @@ import io.zcnbrh.backend.shm.ShmPair;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.backend.shm.ShmReceiverMain;
 import io.zcnbrh.backend.shm.TwoProcessShmTest;
-import io.zcnbrh.mem.HugePagePool;
 import io.zcnbrh.config.PageSize;
-import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.flow.AuditReport;
+import io.zcnbrh.mem.HugePagePool;
+import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.testing.ProcessResources;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Tag;

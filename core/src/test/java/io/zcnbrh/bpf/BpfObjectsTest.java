@@ -1,8 +1,8 @@
 package io.zcnbrh.bpf;
 
 import io.zcnbrh.bpf.asm.Assembler;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.sys.Libc;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

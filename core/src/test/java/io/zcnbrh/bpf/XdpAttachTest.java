@@ -1,16 +1,16 @@
 package io.zcnbrh.bpf;
 
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.asm.Assembler;
-
-import static io.zcnbrh.bpf.asm.Assembler.*;
-import static io.zcnbrh.bpf.asm.Op.*;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
-import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.sys.NetNamespace;
+
+import static io.zcnbrh.bpf.asm.Assembler.*;
+import static io.zcnbrh.bpf.asm.Op.*;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Tag;

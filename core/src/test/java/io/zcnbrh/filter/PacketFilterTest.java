@@ -1,8 +1,8 @@
 package io.zcnbrh.filter;
 
 import io.zcnbrh.bpf.BpfProgram;
-import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.ProgramLoadException;
+import io.zcnbrh.bpf.ProgramType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

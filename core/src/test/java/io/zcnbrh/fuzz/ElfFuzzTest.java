@@ -2,8 +2,8 @@ package io.zcnbrh.fuzz;
 
 import org.junit.jupiter.api.Tag;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.elf.BpfObject;
+import io.zcnbrh.error.ZcnbrhException;
 
 /**
  * A BPF object file is untrusted input ({@code rx --xdp-object FILE}): any bytes load (maps created, programs

@@ -1,10 +1,10 @@
 package io.zcnbrh.mem;
 
 import io.zcnbrh.config.PageSize;
-
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.zcnbrh.ring;
 
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.mem.Mapping;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,6 @@
 package io.zcnbrh.sys;
 
 import io.zcnbrh.error.Errno;
-
 import io.zcnbrh.error.SyscallException;
 
 import org.junit.jupiter.api.Tag;

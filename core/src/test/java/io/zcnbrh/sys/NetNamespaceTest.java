@@ -1,9 +1,9 @@
 package io.zcnbrh.sys;
 
 import io.zcnbrh.error.SyscallException;
-
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package io.zcnbrh.sys;
 
-import io.zcnbrh.error.SyscallException;
-
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.mem.Mapping;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

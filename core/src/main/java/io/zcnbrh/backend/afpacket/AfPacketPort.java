@@ -1,20 +1,20 @@
 package io.zcnbrh.backend.afpacket;
 
-import io.zcnbrh.backend.Frame;
-
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PoolPort;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.SocketTarget;
-import io.zcnbrh.filter.SoftFilter;
-import io.zcnbrh.flow.internal.FrameOwnership;
-import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.flow.AuditReport;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.RealtimeClock;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -77,7 +77,7 @@ public final class AfPacketPort extends PoolPort {
     private int staged;
     private final int txBatch;
     /** The frame headers' stamps are CLOCK_REALTIME: mapped to System.nanoTime()'s clock. */
-    private final io.zcnbrh.sys.RealtimeClock clock = new io.zcnbrh.sys.RealtimeClock();
+    private final RealtimeClock clock = new RealtimeClock();
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
     private final MemorySegment pollFd;

@@ -1,15 +1,12 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.backend.Frame;
-
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.bpf.BpfMap;
@@ -17,20 +14,22 @@ import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.config.Backpressure;
-import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.filter.FilterCounters;
 import io.zcnbrh.filter.Verdict;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.internal.ReceiveWait;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -416,7 +415,7 @@ public final class AfXdpPort extends RingPort {
                     kernelFill.cancel(k);
                 }
                 if ((round & 3) == 3) {
-                    io.zcnbrh.Packet p;
+                    Packet p;
                     while ((p = poll()) != null) {
                         release(p);
                     }

@@ -1,10 +1,9 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.backend.InterfaceQueues;
-
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.backend.InterfaceQueues;
 import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 

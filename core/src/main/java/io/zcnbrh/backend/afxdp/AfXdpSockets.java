@@ -1,7 +1,6 @@
 package io.zcnbrh.backend.afxdp;
 
 import io.zcnbrh.XskBindMode;
-
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.mem.Mapping;

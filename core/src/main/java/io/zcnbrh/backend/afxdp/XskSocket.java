@@ -1,15 +1,14 @@
 package io.zcnbrh.backend.afxdp;
 
 import io.zcnbrh.XskBindMode;
-
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

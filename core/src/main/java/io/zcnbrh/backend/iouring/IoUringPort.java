@@ -1,23 +1,22 @@
 package io.zcnbrh.backend.iouring;
 
-import io.zcnbrh.backend.Frame;
-
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PoolPort;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.SocketTarget;
-import io.zcnbrh.filter.SoftFilter;
-import io.zcnbrh.flow.internal.FrameOwnership;
-import io.zcnbrh.flow.FramePlace;
-import io.zcnbrh.mem.FrameRegion;
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.flow.AuditReport;
+import io.zcnbrh.flow.FramePlace;
+import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.mem.FrameRegion;
+import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

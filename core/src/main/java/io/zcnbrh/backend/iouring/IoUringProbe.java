@@ -1,10 +1,10 @@
 package io.zcnbrh.backend.iouring;
 
 import io.zcnbrh.backend.SocketTarget;
-import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.mem.Mapping;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,9 +1,9 @@
 package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.FrameRegion;
-import io.zcnbrh.config.PageSize;
 import io.zcnbrh.ring.RingLayout;
 
 import java.lang.foreign.MemorySegment;

@@ -1,28 +1,28 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.backend.Frame;
-
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
-import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.config.Backpressure;
-import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.error.Errno;
+import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.filter.SoftFilter;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
+import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.UntrustedFileException;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
-import io.zcnbrh.error.Errno;
 import io.zcnbrh.sys.Libc;
-import io.zcnbrh.error.SyscallException;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -79,7 +79,7 @@ public final class ShmPort extends RingPort {
         this.ownEnd = ownFirst + half;
         this.creditBudget = Math.min(config.creditBudget(), layout.frameCount);
         this.latencyMode = config.latencyMode();
-        this.softFilter = config.filter() != null ? io.zcnbrh.filter.SoftFilter.of(config.filter()) : null;
+        this.softFilter = config.filter() != null ? SoftFilter.of(config.filter()) : null;
         this.txBatch = Math.min(config.txBatch(), layout.ringSize);
         this.ownership = new FrameOwnership(layout.frameCount, FramePlace.PEER, config.ownershipMode());
         this.freePool = new int[half];

@@ -1,9 +1,9 @@
 package io.zcnbrh.bpf.link;
 
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

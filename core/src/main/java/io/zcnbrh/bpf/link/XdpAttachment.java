@@ -1,14 +1,15 @@
 package io.zcnbrh.bpf.link;
 
-import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.audit.AuditLog;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.sys.BpfCommand;
 import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.LinkCreateAttr;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.Libc;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -160,7 +161,7 @@ public final class XdpAttachment implements AutoCloseable {
             return;
         }
         closed = true;
-        io.zcnbrh.audit.AuditLog.change(ifname, "detach", "XDP program " + program.name() + " detached (" + mode + ", "
+        AuditLog.change(ifname, "detach", "XDP program " + program.name() + " detached (" + mode + ", "
             + via + ")");
         if (via == Via.LINK) {
             Libc.close(linkFd);

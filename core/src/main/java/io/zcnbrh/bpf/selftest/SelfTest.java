@@ -2,6 +2,7 @@ package io.zcnbrh.bpf.selftest;
 
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.interp.Interpreter;
 import io.zcnbrh.bpf.interp.InterpreterMap;
@@ -108,7 +109,7 @@ public final class SelfTest {
 
     /** Compares a kernel map with its model (per-CPU maps: the sum over CPUs against the model's one value). */
     private static String compare(BpfMap kernel, InterpreterMap model) {
-        if (kernel.type() == io.zcnbrh.bpf.MapType.XSKMAP || kernel.type() == io.zcnbrh.bpf.MapType.DEVMAP) {
+        if (kernel.type() == MapType.XSKMAP || kernel.type() == MapType.DEVMAP) {
             return null; // redirect targets; programs do not change them
         }
         try (Arena arena = Arena.ofConfined()) {

@@ -1,13 +1,9 @@
 package io.zcnbrh.flow.internal;
 
-import io.zcnbrh.flow.AuditReport;
-
-import io.zcnbrh.flow.IllegalFrameTransitionException;
-
 import io.zcnbrh.config.OwnershipMode;
-
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
-
+import io.zcnbrh.flow.IllegalFrameTransitionException;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

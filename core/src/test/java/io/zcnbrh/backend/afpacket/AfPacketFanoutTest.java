@@ -1,8 +1,8 @@
 package io.zcnbrh.backend.afpacket;
 
 import io.zcnbrh.Packet;
-import io.zcnbrh.PortConfig;
 import io.zcnbrh.PollLoop;
+import io.zcnbrh.PortConfig;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Tag;

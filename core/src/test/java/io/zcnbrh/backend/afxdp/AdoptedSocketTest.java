@@ -1,22 +1,22 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.XskBindMode;
-
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.XskBindMode;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
+import io.zcnbrh.config.PageSize;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.config.PageSize;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.UnixSocket;
 import io.zcnbrh.traffic.UdpFlow;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

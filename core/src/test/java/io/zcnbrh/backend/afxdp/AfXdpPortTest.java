@@ -1,13 +1,11 @@
 package io.zcnbrh.backend.afxdp;
 
-import io.zcnbrh.XskBindMode;
-
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.XskBindMode;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.MapType;
@@ -16,13 +14,15 @@ import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
-import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.config.OwnershipMode;
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.zcnbrh.backend.shm;
 
 import org.junit.jupiter.api.Tag;
-import io.zcnbrh.PortConfig;
 import io.zcnbrh.PollLoop;
+import io.zcnbrh.PortConfig;
 import io.zcnbrh.traffic.SequenceChecker;
 import io.zcnbrh.traffic.TrafficLoops;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,10 +1,10 @@
 package io.zcnbrh.backend.shm;
 
 import org.junit.jupiter.api.Tag;
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.config.OwnershipMode;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.traffic.SequencedFrames;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,15 +1,15 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.config.Backpressure;
+import io.zcnbrh.config.OwnershipMode;
+import io.zcnbrh.error.ZcnbrhException;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IllegalFrameTransitionException;
-import io.zcnbrh.config.OwnershipMode;
 import io.zcnbrh.traffic.SequenceChecker;
 import io.zcnbrh.traffic.SequencedFrames;
 import org.junit.jupiter.api.Tag;

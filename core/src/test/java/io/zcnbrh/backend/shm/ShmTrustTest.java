@@ -2,9 +2,9 @@ package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.UntrustedFileException;
-import io.zcnbrh.error.SyscallException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,7 +1,7 @@
 package io.zcnbrh.backend.shm;
 
-import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.traffic.TrafficLoops;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
