@@ -2,6 +2,7 @@ package io.zcnbrh.backend;
 
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
+import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
@@ -106,20 +107,16 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
         int fd = Libc.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, "UDP", e -> "");
         try {
             receiveBuffer(fd);
-            int rc = Libc.bind(fd, sockaddrIn(Arena.global(), address, port));
-            if (rc != 0) {
-                throw new SyscallException("bind(UDP " + addressText(address) + ":" + port + ")", rc, switch (rc) {
+            Libc.orThrow(Libc.bind(fd, sockaddrIn(Arena.global(), address, port)), "bind(UDP "
+                + addressText(address) + ":" + port + ")", e -> switch (e) {
                     case Errno.EADDRINUSE -> "another socket has this address and port";
                     case 99 -> "no interface here has address " + addressText(address); // EADDRNOTAVAIL
                     case Errno.EACCES -> "ports below 1024 need CAP_NET_BIND_SERVICE";
                     default -> "";
                 });
-            }
             if (peer != null) {
-                int c = Libc.connect(fd, sockaddrIn(Arena.global(), peer, peerPort));
-                if (c != 0) {
-                    throw new SyscallException("connect(UDP " + addressText(peer) + ":" + peerPort + ")", c, "");
-                }
+                Libc.orThrow(Libc.connect(fd, sockaddrIn(Arena.global(), peer, peerPort)), "connect(UDP "
+                    + addressText(peer) + ":" + peerPort + ")", ErrnoHint.NONE);
             }
             return fd;
         } catch (RuntimeException e) {
@@ -190,10 +187,8 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
                 // drain (MSG_DONTWAIT)
             }
             MemorySegment dummy = a.allocate(JAVA_INT);
-            int rc = Libc.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, dummy);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(SO_DETACH_FILTER)", rc, "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, dummy), "setsockopt(SO_DETACH_FILTER)",
+                ErrnoHint.NONE);
         }
     }
 
@@ -204,10 +199,8 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
             MemorySegment prog = a.allocate(16, 8);
             prog.set(JAVA_SHORT, 0, (short) 1);
             prog.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, insn.address());
-            int rc = Libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(SO_ATTACH_FILTER, drop all)", rc, "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog),
+                "setsockopt(SO_ATTACH_FILTER, drop all)", ErrnoHint.NONE);
         }
     }
 
@@ -216,10 +209,8 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
-            int rc = Libc.setsockopt(fd, level, option, v);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(" + name + ", " + value + ")", rc, "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, level, option, v), "setsockopt(" + name + ", " + value + ")",
+                ErrnoHint.NONE);
         }
     }
 
@@ -231,11 +222,8 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
             sll.set(JAVA_BYTE, 2, (byte) (ETH_P_ALL >> 8));
             sll.set(JAVA_BYTE, 3, (byte) ETH_P_ALL);
             sll.set(JAVA_INT, 4, ifindex);
-            int rc = Libc.bind(fd, sll);
-            if (rc != 0) {
-                throw new SyscallException("bind(AF_PACKET " + ifname + ")", rc, rc == Errno.ENODEV
-                    ? "interface " + ifname + " is gone" : rc == 100 ? "interface " + ifname + " is down" : "");
-            }
+            Libc.orThrow(Libc.bind(fd, sll), "bind(AF_PACKET " + ifname + ")", e -> e == Errno.ENODEV
+                ? "interface " + ifname + " is gone" : e == 100 ? "interface " + ifname + " is down" : "");
         }
     }
 

@@ -41,11 +41,8 @@ public final class BpfObjects {
         if (bpffsMounted()) {
             return;
         }
-        int rc = Libc.mount("bpf", BPFFS.toString(), "bpf", 0);
-        if (rc != 0) {
-            throw new SyscallException("mount(bpf, " + BPFFS + ")", rc, rc == Errno.EPERM
-                ? "mounting bpffs needs root; or mount it once: `mount -t bpf bpf /sys/fs/bpf`" : "");
-        }
+        Libc.orThrow(Libc.mount("bpf", BPFFS.toString(), "bpf", 0), "mount(bpf, " + BPFFS + ")",
+            e -> e == Errno.EPERM ? "mounting bpffs needs root; or mount it once: `mount -t bpf bpf /sys/fs/bpf`" : "");
     }
 
     static void pin(int fd, Path path) {

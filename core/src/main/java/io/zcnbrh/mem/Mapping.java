@@ -167,7 +167,7 @@ public final class Mapping implements AutoCloseable {
     }
 
     private static void prefault(MemorySegment seg, PageSize pageSize, boolean fresh) {
-        int rc = Libc.madvise(seg, Libc.MADV_POPULATE_WRITE);
+        int rc = -Libc.madvise(seg, Libc.MADV_POPULATE_WRITE); // the errno, or 0
         if (rc == 0) {
             return;
         }

@@ -18,9 +18,11 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcalls into the C library through {@code java.lang.foreign}, each returning the raw result and
- * reporting {@code errno} as a {@link SyscallException}. This is the only class that calls native code
- * for the memory layer; every number here is from the glibc/kernel headers named beside it.
+ * Downcalls into the C library through {@code java.lang.foreign}. One error convention, the kernel's: a call
+ * returns its result, {@code >= 0}, or {@code -errno} ({@link #orThrow} turns that into a {@link SyscallException}
+ * with the caller's hint); only the calls that make a resource ({@code mmap}, {@code open}, {@code socket},
+ * {@code memfd_create}, {@code ftruncate}) throw themselves, with the hint passed in. Every number here is from the
+ * glibc/kernel headers named beside it.
  */
 public final class Libc {
     // sys/mman.h
@@ -177,12 +179,12 @@ public final class Libc {
         }
     }
 
-    /** {@code madvise(2)}; returns 0 or the errno (the caller decides whether that is fatal). */
+    /** {@code madvise(2)}; returns 0 or {@code -errno} (the caller decides whether that is fatal). */
     public static int madvise(MemorySegment range, int advice) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) MADVISE.invokeExact(state, range, range.byteSize(), advice);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -276,37 +278,37 @@ public final class Libc {
         return (int) syscall(SyscallNumbers.GETEUID, 0, 0, 0, 0, 0, 0);
     }
 
-    /** {@code close(2)}; errors are returned, not thrown, since there is nothing left to undo. */
+    /** {@code close(2)}; returns 0 or {@code -errno}, not thrown, since there is nothing left to undo. */
     public static int close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) CLOSE.invokeExact(state, fd);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     /**
-     * {@code shutdown(fd, SHUT_RDWR)}; returns 0 or the errno. Unlike close(2), it wakes a thread blocked in
+     * {@code shutdown(fd, SHUT_RDWR)}; returns 0 or {@code -errno}. Unlike close(2), it wakes a thread blocked in
      * recvmsg(2) on the same socket (which then sees end of stream).
      */
     public static int shutdown(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) SHUTDOWN.invokeExact(state, fd, 2);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** {@code unlink(2)}; returns 0 or the errno. */
+    /** {@code unlink(2)}; returns 0 or {@code -errno}. */
     public static int unlink(String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) UNLINK.invokeExact(state, arena.allocateFrom(path));
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -359,12 +361,12 @@ public final class Libc {
         }
     }
 
-    /** {@code setsockopt(2)}; returns 0 or the errno. */
+    /** {@code setsockopt(2)}; returns 0 or {@code -errno}. */
     public static int setsockopt(int fd, int level, int name, MemorySegment value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, (int) value.byteSize());
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -383,12 +385,12 @@ public final class Libc {
         }
     }
 
-    /** {@code bind(2)}; returns 0 or the errno. */
+    /** {@code bind(2)}; returns 0 or {@code -errno}. */
     public static int bind(int fd, MemorySegment addr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) BIND.invokeExact(state, fd, addr, (int) addr.byteSize());
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -483,12 +485,12 @@ public final class Libc {
         }
     }
 
-    /** {@code listen(2)}; returns 0 or the errno. */
+    /** {@code listen(2)}; returns 0 or {@code -errno}. */
     public static int listen(int fd, int backlog) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) LISTEN.invokeExact(state, fd, backlog);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -527,12 +529,12 @@ public final class Libc {
         }
     }
 
-    /** {@code connect(2)}; returns 0 or the errno. */
+    /** {@code connect(2)}; returns 0 or {@code -errno}. */
     public static int connect(int fd, MemorySegment addr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) CONNECT.invokeExact(state, fd, addr, (int) addr.byteSize());
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -569,29 +571,47 @@ public final class Libc {
         }
     }
 
+    /**
+     * The one way a failed call becomes an error: {@code rc} is what a call of this class returned (the kernel's
+     * convention: {@code >= 0} for success, {@code -errno} for failure); returns it, or throws a
+     * {@link SyscallException} naming {@code call}, the errno and {@code hint}'s advice for it.
+     */
+    public static long orThrow(long rc, String call, ErrnoHint hint) {
+        if (rc < 0) {
+            int errno = (int) -rc;
+            throw new SyscallException(call, errno, hint.hint(errno));
+        }
+        return rc;
+    }
+
+    /** As {@link #orThrow(long, String, ErrnoHint)} for the calls that return an int. */
+    public static int orThrow(int rc, String call, ErrnoHint hint) {
+        return (int) orThrow((long) rc, call, hint);
+    }
+
     /** A buffer for the errno of allocation-free calls ({@link #poll}, {@link #kick}); one per thread. */
     public static MemorySegment newCallState(Arena arena) {
         return arena.allocate(CALL_STATE);
     }
 
-    /** {@code setns(2)}; returns 0 or the errno. */
+    /** {@code setns(2)}; returns 0 or {@code -errno}. */
     public static int setns(int fd, int nstype) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) SETNS.invokeExact(state, fd, nstype);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** {@code mount(2)} without data; returns 0 or the errno. */
+    /** {@code mount(2)} without data; returns 0 or {@code -errno}. */
     public static int mount(String source, String target, String fsType, long flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
                 arena.allocateFrom(fsType), flags, MemorySegment.NULL);
-            return rc == 0 ? 0 : errno(state);
+            return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,7 +1,6 @@
 package io.zcnbrh.sys;
 
 import io.zcnbrh.error.Errno;
-import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
 
 import java.util.concurrent.Callable;
@@ -28,11 +27,8 @@ public final class NetNamespace {
             try { // the open too: an exception outside would end the thread silently and call() would return null
                 fd = Libc.open("/run/netns/" + name, Libc.O_RDONLY, 0,
                     e -> e == Errno.ENOENT ? "no network namespace '" + name + "' (see `ip netns list`)" : "");
-                int rc = Libc.setns(fd, CLONE_NEWNET);
-                if (rc != 0) {
-                    throw new SyscallException("setns(" + name + ", CLONE_NEWNET)", rc,
-                        rc == Errno.EPERM ? "entering a network namespace needs CAP_SYS_ADMIN" : "");
-                }
+                Libc.orThrow(Libc.setns(fd, CLONE_NEWNET), "setns(" + name + ", CLONE_NEWNET)",
+                    e -> e == Errno.EPERM ? "entering a network namespace needs CAP_SYS_ADMIN" : "");
                 result.set(work.call());
             } catch (Throwable e) {
                 failure.set(e);

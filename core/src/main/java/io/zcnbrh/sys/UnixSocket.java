@@ -41,14 +41,11 @@ public final class UnixSocket implements AutoCloseable {
     public static UnixSocket listen(String path, int backlog) {
         int fd = open();
         try (Arena a = Arena.ofConfined()) {
-            int rc = Libc.bind(fd, address(a, path));
+            Libc.orThrow(Libc.bind(fd, address(a, path)), "bind(AF_UNIX " + path + ")", e -> e == Errno.EADDRINUSE
+                ? "a socket file is there: another daemon runs, or a stale file to remove" : "");
+            int rc = Libc.listen(fd, backlog);
             if (rc != 0) {
-                throw new SyscallException("bind(AF_UNIX " + path + ")", rc, rc == Errno.EADDRINUSE
-                    ? "a socket file is there: another daemon runs, or a stale file to remove" : "");
-            }
-            rc = Libc.listen(fd, backlog);
-            if (rc != 0) {
-                throw new SyscallException("listen(" + path + ")", rc, "");
+                throw new SyscallException("listen(" + path + ")", -rc, "");
             }
             return new UnixSocket(fd);
         } catch (RuntimeException e) {
@@ -61,7 +58,7 @@ public final class UnixSocket implements AutoCloseable {
     public static UnixSocket connect(String path) {
         int fd = open();
         try (Arena a = Arena.ofConfined()) {
-            int rc = Libc.connect(fd, address(a, path));
+            int rc = -Libc.connect(fd, address(a, path)); // the errno, or 0
             if (rc != 0) {
                 throw new SyscallException("connect(AF_UNIX " + path + ")", rc, switch (rc) {
                     case Errno.ENOENT, 111 -> "no zcnbrhd listens there (start it: zcnbrh daemon --socket " + path + ")";
@@ -195,10 +192,8 @@ public final class UnixSocket implements AutoCloseable {
             MemorySegment tv = a.allocate(16, 8); // struct timeval {tv_sec, tv_usec}
             tv.set(JAVA_LONG, 0, millis / 1000);
             tv.set(JAVA_LONG, 8, (millis % 1000) * 1000);
-            int rc = Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(SO_RCVTIMEO, " + millis + " ms)", rc, "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv), "setsockopt(SO_RCVTIMEO, " + millis
+                + " ms)", ErrnoHint.NONE);
         }
     }
 

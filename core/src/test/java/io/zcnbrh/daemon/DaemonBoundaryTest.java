@@ -245,7 +245,7 @@ class DaemonBoundaryTest {
                     // the kernel sizes rings only before bind (xsk_setsockopt: EBUSY once bound)
                     MemorySegment v = a.allocate(JAVA_INT);
                     v.set(JAVA_INT, 0, 256);
-                    assertEquals(Errno.EBUSY, Libc.setsockopt(fd, 283 /* SOL_XDP */, 3 /* XDP_TX_RING */, v));
+                    assertEquals(-Errno.EBUSY, Libc.setsockopt(fd, 283 /* SOL_XDP */, 3 /* XDP_TX_RING */, v));
                     // there is no TX ring to map (xsk_mmap: EINVAL without xs->tx)
                     SyscallException noRing = assertThrows(SyscallException.class, () -> Libc.mmap(4096,
                         Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0x80000000L, "TX ring", x -> ""));

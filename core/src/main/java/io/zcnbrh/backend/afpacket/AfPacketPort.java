@@ -192,12 +192,9 @@ public final class AfPacketPort extends PoolPort {
     }
 
     private static void ringOption(int fd, int option, MemorySegment req, String name) {
-        int rc = Libc.setsockopt(fd, SocketTarget.SOL_PACKET, option, req);
-        if (rc != 0) {
-            throw new SyscallException("setsockopt(" + name + ")", rc, rc == Errno.EINVAL
-                ? "the kernel refused the ring geometry (block size a multiple of the page size, frames per block)"
-                : rc == Errno.ENOMEM ? "not enough memory for the ring" : "");
-        }
+        Libc.orThrow(Libc.setsockopt(fd, SocketTarget.SOL_PACKET, option, req), "setsockopt(" + name + ")",
+            e -> e == Errno.EINVAL ? "the kernel refused the ring geometry (block size a multiple of the page size, "
+                + "frames per block)" : e == Errno.ENOMEM ? "not enough memory for the ring" : "");
     }
 
     private long txFrame(int t) {

@@ -342,11 +342,8 @@ public final class AfXdpPort extends RingPort {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
-            int rc = Libc.setsockopt(fd, SOL_SOCKET, option, v);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(SOL_SOCKET, " + name + ", " + value + ")", rc,
-                    rc == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, option, v), "setsockopt(SOL_SOCKET, " + name + ", " + value
+                + ")", e -> e == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "");
         }
     }
 

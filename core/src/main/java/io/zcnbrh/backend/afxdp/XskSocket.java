@@ -63,11 +63,8 @@ public final class XskSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
-            int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, option, v);
-            if (rc != 0) {
-                throw new SyscallException("setsockopt(SOL_XDP, " + what + ", " + value + ")", rc,
-                    rc == Errno.EINVAL ? "ring sizes must be powers of two" : "");
-            }
+            Libc.orThrow(Libc.setsockopt(fd, IfXdp.SOL_XDP, option, v), "setsockopt(SOL_XDP, " + what + ", "
+                + value + ")", e -> e == Errno.EINVAL ? "ring sizes must be powers of two" : "");
         }
     }
 
@@ -108,17 +105,14 @@ public final class XskSocket implements AutoCloseable {
                 reg.set(JAVA_LONG, IfXdp.UMEM_REG_LEN, umem.segment().byteSize());
                 reg.set(JAVA_INT, IfXdp.UMEM_REG_CHUNK_SIZE, frameSize);
                 reg.set(JAVA_INT, IfXdp.UMEM_REG_HEADROOM, umemHeadroom);
-                int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg);
-                if (rc != 0) {
-                    throw new SyscallException("setsockopt(SOL_XDP, XDP_UMEM_REG, " + umem.segment().byteSize()
-                        + " bytes)", rc, switch (rc) {
-                            case Errno.ENOBUFS, Errno.ENOMEM -> "the UMEM is charged to RLIMIT_MEMLOCK (8 MiB here for "
-                                + "users without CAP_IPC_LOCK): run as root, use fewer frames, or go through zcnbrhd";
-                            case Errno.EINVAL -> "frame size must be a power of two from 2048 to the page size, and the "
-                                + "UMEM page-aligned";
-                            default -> "";
-                        });
-                }
+                Libc.orThrow(Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg), "setsockopt(SOL_XDP, "
+                    + "XDP_UMEM_REG, " + umem.segment().byteSize() + " bytes)", e -> switch (e) {
+                        case Errno.ENOBUFS, Errno.ENOMEM -> "the UMEM is charged to RLIMIT_MEMLOCK (8 MiB here for "
+                            + "users without CAP_IPC_LOCK): run as root, use fewer frames, or go through zcnbrhd";
+                        case Errno.EINVAL -> "frame size must be a power of two from 2048 to the page size, and the "
+                            + "UMEM page-aligned";
+                        default -> "";
+                    });
             }
             // The fill ring is twice the ring size: the kernel takes fill entries before it publishes its consumer
             // index (it releases lazily, at the end of a NAPI batch), so with as many receive frames as ring entries a
@@ -170,13 +164,13 @@ public final class XskSocket implements AutoCloseable {
                 int rc = bind(fd, ifindex, queue, baseFlags | IfXdp.XDP_ZEROCOPY, sharedWith, arena);
                 if (rc == 0) {
                     zc = true;
-                } else if (mode == XskBindMode.AUTO && (rc == Errno.EOPNOTSUPP || rc == Errno.EINVAL)) {
-                    fallback = Errno.name(rc) + " from bind(XDP_ZEROCOPY): the driver of interface " + ifindex
+                } else if (mode == XskBindMode.AUTO && (rc == -Errno.EOPNOTSUPP || rc == -Errno.EINVAL)) {
+                    fallback = Errno.name(-rc) + " from bind(XDP_ZEROCOPY): the driver of interface " + ifindex
                         + " has no AF_XDP zero-copy";
                     bindOrThrow(fd, ifindex, queue, baseFlags | IfXdp.XDP_COPY, sharedWith, arena);
                     zc = false;
                 } else {
-                    throw bindFailure(rc, baseFlags | IfXdp.XDP_ZEROCOPY, ifindex, queue);
+                    throw bindFailure(-rc, baseFlags | IfXdp.XDP_ZEROCOPY, ifindex, queue);
                 }
             }
             XskSocket s = new XskSocket(fd, ifindex, queue, zc, wakeup, fillRing, compRing, rxRing, txRing, mappings,
@@ -250,10 +244,13 @@ public final class XskSocket implements AutoCloseable {
         }
     }
 
-    /** bind(2), retrying EBUSY for up to a second: a socket closed just before may still hold the queue. */
+    /**
+     * bind(2), retrying EBUSY for up to a second: a socket closed just before may still hold the queue. Returns 0
+     * or {@code -errno}, as {@link Libc} does.
+     */
     private static int bind(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
         int rc = bindOnce(fd, ifindex, queue, flags, shared, arena);
-        for (int i = 0; rc == Errno.EBUSY && i < 50; i++) {
+        for (int i = 0; rc == -Errno.EBUSY && i < 50; i++) {
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
             rc = bindOnce(fd, ifindex, queue, flags, shared, arena);
         }
@@ -273,7 +270,7 @@ public final class XskSocket implements AutoCloseable {
     private static void bindOrThrow(int fd, int ifindex, int queue, int flags, XskSocket shared, Arena arena) {
         int rc = bind(fd, ifindex, queue, flags, shared, arena);
         if (rc != 0) {
-            throw bindFailure(rc, flags, ifindex, queue);
+            throw bindFailure(-rc, flags, ifindex, queue);
         }
     }
 

@@ -237,10 +237,10 @@ public final class IoUring implements AutoCloseable {
         INT.setRelease(cqRing, (long) cqHead, cqLocalHead);
     }
 
-    /** io_uring_register({@code op}, {@code arg}, {@code count}); returns 0 or the errno. */
+    /** io_uring_register({@code op}, {@code arg}, {@code count}); returns 0 or {@code -errno}, as {@link Libc}. */
     public int register(int op, MemorySegment arg, int count) {
         long rc = Libc.syscall(SYS_REGISTER, fd, op, arg.address(), count, 0, 0);
-        return rc < 0 ? (int) -rc : 0;
+        return rc < 0 ? (int) rc : 0;
     }
 
     /** The opcodes this kernel supports (IORING_REGISTER_PROBE). */

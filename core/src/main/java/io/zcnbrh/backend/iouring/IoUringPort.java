@@ -198,11 +198,9 @@ public final class IoUringPort extends PoolPort {
                 reg.set(JAVA_LONG, 0, bufMem.segment().address());
                 reg.set(JAVA_INT, 8, entries);
                 reg.set(JAVA_SHORT, 12, (short) BGID);
-                int rc = ring.register(IoUring.REGISTER_PBUF_RING, reg, 1);
-                if (rc != 0) {
-                    throw new SyscallException("io_uring_register(IORING_REGISTER_PBUF_RING)", rc,
-                        rc == Errno.EINVAL ? "this kernel has no provided-buffer rings (Linux 5.19+)" : "");
-                }
+                Libc.orThrow(ring.register(IoUring.REGISTER_PBUF_RING, reg, 1),
+                    "io_uring_register(IORING_REGISTER_PBUF_RING)",
+                    e -> e == Errno.EINVAL ? "this kernel has no provided-buffer rings (Linux 5.19+)" : "");
             }
             boolean zc = !t.raw() && ops[OP_SEND_ZC];
             IoUringPort port = new IoUringPort("iouring:" + t.describe(), t, fd, ring, mem, bufMem, config, zc);

@@ -66,7 +66,7 @@ public final class IoUringProbe {
             reg.set(JAVA_INT, 8, 64);                       // rq_entries
             reg.set(JAVA_LONG, 16, areaReg.address());
             reg.set(JAVA_LONG, 24, regionDesc.address());
-            int rc = ring.register(REGISTER_ZCRX_IFQ, reg, 1);
+            int rc = -ring.register(REGISTER_ZCRX_IFQ, reg, 1); // the errno, or 0
             if (rc == 0) {
                 return new Result(true, ifname + " queue " + queue + " accepted a zero-copy receive registration");
             }
