@@ -55,6 +55,8 @@ public final class Zcnbrhd implements AutoCloseable {
     private final Consumer<String> onFatal;
     private final Map<String, DaemonInterface> interfaces = new HashMap<>();
     private final Set<UnixSocket> connections = ConcurrentHashMap.newKeySet();
+    /** Connections served to their end or turned away since the start. */
+    private final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     private final Set<Thread> clients = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Integer> connectionsByUid = new HashMap<>();
     private final Map<Grant, Integer> framesByGrant = new HashMap<>();
@@ -160,6 +162,7 @@ public final class Zcnbrhd implements AutoCloseable {
             who = conn.peer();
         } catch (RuntimeException e) {
             conn.close();
+            ended.incrementAndGet();
             return;
         }
         String full = null;
@@ -186,6 +189,7 @@ public final class Zcnbrhd implements AutoCloseable {
             } catch (RuntimeException gone) {
                 // it did not wait
             }
+            ended.incrementAndGet();
             return;
         }
         // a platform thread: serve() blocks in recvmsg, a native call that would pin a virtual thread's carrier;
@@ -199,6 +203,7 @@ public final class Zcnbrhd implements AutoCloseable {
                     connectionsByUid.merge(who.uid(), -1, (a, b) -> a + b == 0 ? null : a + b);
                 }
                 clients.remove(Thread.currentThread());
+                ended.incrementAndGet(); // last: a connection counted as ended is out of every table
             }
         });
         clients.add(t);
@@ -461,6 +466,11 @@ public final class Zcnbrhd implements AutoCloseable {
     /** Connections open now, served or waiting to be. */
     public int connections() {
         return connections.size();
+    }
+
+    /** Connections that ended (served to their end, or turned away) since the daemon started. */
+    public long endedConnections() {
+        return ended.get();
     }
 
     /** Clients whose queue is live now. */

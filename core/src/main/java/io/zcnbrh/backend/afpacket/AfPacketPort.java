@@ -13,6 +13,7 @@ import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.RealtimeClock;
 
@@ -60,8 +61,7 @@ public final class AfPacketPort extends PoolPort {
     private final int txFrames;
     private final long txBase;
     private final int rxPool;
-    private final int[] free;
-    private int freeTop;
+    private final FrameStack free;
     private final int[] packetBlock;
     private final int[] outstanding;
     private final boolean[] fullyRead;
@@ -110,9 +110,9 @@ public final class AfPacketPort extends PoolPort {
             packets[rxPool + t] = new Frame(rxPool + t, frame + header.txData(), ring.asSlice(frame
                 + header.txData(), TX_FRAME_SIZE - header.txData()), ring, ownership);
         }
-        this.free = new int[rxPool];
+        this.free = new FrameStack(rxPool);
         for (int i = rxPool - 1; i >= 0; i--) {
-            free[freeTop++] = i;
+            free.push(i);
         }
         this.packetBlock = new int[rxPool];
         this.slotLent = header == TpacketHeader.V2 ? new boolean[blocks * (BLOCK_SIZE / RX_SLOT_SIZE)] : null;
@@ -214,7 +214,7 @@ public final class AfPacketPort extends PoolPort {
     private Frame receiveSlot() {
         while (true) {
             long hdr = (long) rxSlot * RX_SLOT_SIZE;
-            if (slotLent[rxSlot] || ((int) INT.getAcquire(ring, hdr) & TP_STATUS_USER) == 0 || freeTop == 0) {
+            if (slotLent[rxSlot] || ((int) INT.getAcquire(ring, hdr) & TP_STATUS_USER) == 0 || free.isEmpty()) {
                 return null; // nothing new, or every flyweight is lent (the credit budget holds the rest)
             }
             // struct tpacket2_hdr {tp_status, tp_len, tp_snaplen, tp_mac (u16), tp_net (u16), tp_sec, tp_nsec, ...}
@@ -230,7 +230,7 @@ public final class AfPacketPort extends PoolPort {
                 INT.setRelease(ring, hdr, TP_STATUS_KERNEL);
                 continue;
             }
-            int i = free[--freeTop];
+            int i = free.pop();
             ownership.tryMove(i, FramePlace.FREE, FramePlace.APP);
             packetBlock[i] = slot;
             slotLent[slot] = true;
@@ -263,7 +263,7 @@ public final class AfPacketPort extends PoolPort {
                     continue;
                 }
             }
-            if (freeTop == 0) {
+            if (free.isEmpty()) {
                 return null; // every flyweight is lent: the credit budget holds the rest in the ring
             }
             long base = (long) current * BLOCK_SIZE;
@@ -281,7 +281,7 @@ public final class AfPacketPort extends PoolPort {
                 counters.increment(Counter.OVERSIZED); // longer than the ring's frames: cut by the kernel, dropped
                 continue;
             }
-            int i = free[--freeTop];
+            int i = free.pop();
             ownership.tryMove(i, FramePlace.FREE, FramePlace.APP);
             packetBlock[i] = current;
             outstanding[current]++;
@@ -318,7 +318,7 @@ public final class AfPacketPort extends PoolPort {
         int i = p.frameIndex();
         if (i < rxPool) {
             ownership.giveUp(i, FramePlace.FREE, "release");
-            free[freeTop++] = i;
+            free.push(i);
             if (slotLent != null) {
                 int slot = packetBlock[i];
                 slotLent[slot] = false;
@@ -474,8 +474,8 @@ public final class AfPacketPort extends PoolPort {
         for (int slot = 0; slotLent != null && slot < slotLent.length; slot++) {
             lent += slotLent[slot] ? 1 : 0;
         }
-        if (lent != rxPool - freeTop) {
-            report = report.withProblem("the ring counts " + lent + " lent frames, the pool " + (rxPool - freeTop));
+        if (lent != rxPool - free.size()) {
+            report = report.withProblem("the ring counts " + lent + " lent frames, the pool " + (rxPool - free.size()));
         }
         return report;
     }

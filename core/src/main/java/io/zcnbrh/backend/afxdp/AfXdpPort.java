@@ -23,6 +23,7 @@ import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
 import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.flow.internal.ReceiveWait;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
@@ -67,8 +68,7 @@ public final class AfXdpPort extends RingPort {
     private final BpfProgram program;
     private final XdpAttachment attachment;
     private final int rxFrames;
-    private final int[] freePool;
-    private int freeTop;
+    private final FrameStack freePool;
     /** Not final: {@link #warmUp} points it at a private ring for a moment. */
     private ProducerRing fill;
     private final ConsumerRing completion;
@@ -186,9 +186,9 @@ public final class AfXdpPort extends RingPort {
         this.completion = sock.completion();
         this.rx = sock.rx();
         this.tx = sock.tx();
-        this.freePool = new int[frameCount - rxFrames];
+        this.freePool = new FrameStack(frameCount - rxFrames);
         for (int f = frameCount - 1; f >= rxFrames; f--) {
-            freePool[freeTop++] = f;
+            freePool.push(f);
         }
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
         this.latencyMode = config.latencyMode();
@@ -496,7 +496,7 @@ public final class AfXdpPort extends RingPort {
             refill(frame);
         } else {
             ownership.giveUp(frame, FramePlace.FREE, "release");
-            freePool[freeTop++] = frame;
+            freePool.push(frame);
         }
     }
 
@@ -593,17 +593,17 @@ public final class AfXdpPort extends RingPort {
             throw receiveOnly();
         }
         drainCompletions(); // first, always: a frame just sent comes back on top of the pool, still in the cache
-        if (freeTop == 0) {
+        if (freePool.isEmpty()) {
             if (pendingTx > 0) {
                 flush();
                 drainCompletions();
             }
-            if (freeTop == 0 && !awaitFrame()) {
+            if (freePool.isEmpty() && !awaitFrame()) {
                 backpressure(Counter.RING_FULL);
                 return null;
             }
         }
-        int frame = freePool[--freeTop];
+        int frame = freePool.pop();
         ownership.tryTake(frame, FramePlace.FREE);
         Frame p = packets[frame];
         p.lend(0, 0);
@@ -621,19 +621,19 @@ public final class AfXdpPort extends RingPort {
             throw receiveOnly();
         }
         drainCompletions();
-        if (freeTop < max) {
-            if (freeTop == 0 && pendingTx > 0) {
+        if (freePool.size() < max) {
+            if (freePool.isEmpty() && pendingTx > 0) {
                 flush();
                 drainCompletions();
             }
         }
-        int n = Math.min(max, freeTop);
+        int n = Math.min(max, freePool.size());
         if (n == 0) {
             backpressure(Counter.RING_FULL);
             return 0;
         }
         for (int i = 0; i < n; i++) {
-            int frame = freePool[--freeTop];
+            int frame = freePool.pop();
             ownership.tryTake(frame, FramePlace.FREE);
             Frame p = packets[frame];
             p.lend(0, 0);
@@ -785,7 +785,7 @@ public final class AfXdpPort extends RingPort {
                 if (frame < rxFrames) {
                     refill(frame);
                 } else {
-                    freePool[freeTop++] = frame;
+                    freePool.push(frame);
                 }
                 total++;
             }
@@ -869,16 +869,12 @@ public final class AfXdpPort extends RingPort {
     public AuditReport audit() {
         drainCompletions();
         AuditReport report = ownership.audit();
-        if (freeTop != ownership.count(FramePlace.FREE)) {
-            report = report.withProblem("free pool holds " + freeTop + " frames, " + ownership.count(FramePlace.FREE)
+        if (freePool.size() != ownership.count(FramePlace.FREE)) {
+            report = report.withProblem("free pool holds " + freePool.size() + " frames, "
+                + ownership.count(FramePlace.FREE)
                 + " are FREE");
         }
-        for (int i = 0; i < freeTop; i++) {
-            if (freePool[i] < rxFrames || !ownership.isAt(freePool[i], FramePlace.FREE)) {
-                report = report.withProblem("free pool slot " + i + " holds frame " + freePool[i]);
-            }
-        }
-        return report;
+        return freePool.audit(report, "free pool", ownership, FramePlace.FREE, f -> f >= rxFrames);
     }
 
     @Override

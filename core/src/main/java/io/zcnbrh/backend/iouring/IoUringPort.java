@@ -14,6 +14,7 @@ import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.sys.Libc;
@@ -66,8 +67,7 @@ public final class IoUringPort extends PoolPort {
     private final int bufEntries;
     private final FrameRegion frames;
     private final int rxFrames;
-    private final int[] txFree;
-    private int txTop;
+    private final FrameStack txFree;
     private int bufTail;
     private int bufStaged;
     private boolean armed;
@@ -107,9 +107,9 @@ public final class IoUringPort extends PoolPort {
         for (int f = 0; f < frameCount; f++) {
             packets[f] = new Frame(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
         }
-        this.txFree = new int[frameCount - rxFrames];
+        this.txFree = new FrameStack(frameCount - rxFrames);
         for (int f = frameCount - 1; f >= rxFrames; f--) {
-            txFree[txTop++] = f;
+            txFree.push(f);
         }
         this.sendPending = new int[frameCount];
         this.readyFrame = new int[frameCount];
@@ -349,7 +349,7 @@ public final class IoUringPort extends PoolPort {
             postBuffer(f);
         } else {
             ownership.giveUp(f, FramePlace.FREE, "release");
-            txFree[txTop++] = f;
+            txFree.push(f);
         }
     }
 
@@ -367,15 +367,15 @@ public final class IoUringPort extends PoolPort {
     public Frame claim() {
         checkOpen();
         reap(); // send completions give frames back (cheap when the CQ is empty)
-        if (txTop == 0) {
+        if (txFree.isEmpty()) {
             flush();
             reap();
-            if (txTop == 0) {
+            if (txFree.isEmpty()) {
                 backpressure(Counter.RING_FULL);
                 return null;
             }
         }
-        int f = txFree[--txTop];
+        int f = txFree.pop();
         ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
         Frame p = packets[f];
         p.lend(0, 0);
@@ -407,7 +407,7 @@ public final class IoUringPort extends PoolPort {
                 ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
                 postBuffer(f);
             } else {
-                txFree[txTop++] = f;
+                txFree.push(f);
             }
             counters.increment(Counter.FRAMES_RECLAIMED);
         }
@@ -485,8 +485,8 @@ public final class IoUringPort extends PoolPort {
             }
         }
         AuditReport report = ownership.audit();
-        if (txTop != ownership.count(FramePlace.FREE) - freeReceiveFrames()) {
-            report = report.withProblem("the TX pool holds " + txTop + " frames");
+        if (txFree.size() != ownership.count(FramePlace.FREE) - freeReceiveFrames()) {
+            report = report.withProblem("the TX pool holds " + txFree.size() + " frames");
         }
         return report;
     }

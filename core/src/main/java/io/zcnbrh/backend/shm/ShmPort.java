@@ -17,6 +17,7 @@ import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.IdleStrategy;
 import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.mem.UntrustedFileException;
@@ -56,8 +57,7 @@ public final class ShmPort extends RingPort {
     private final ConsumerRing returnIn;
     private final int ownFirst;
     private final int ownEnd;
-    private final int[] freePool;
-    private int freeTop;
+    private final FrameStack freePool;
     private final PortConfig config;
     private final IdleStrategy idle = IdleStrategy.backoff();
     private final int txBatch;
@@ -82,10 +82,10 @@ public final class ShmPort extends RingPort {
         this.softFilter = config.filter() != null ? SoftFilter.of(config.filter()) : null;
         this.txBatch = Math.min(config.txBatch(), layout.ringSize);
         this.ownership = new FrameOwnership(layout.frameCount, FramePlace.PEER, config.ownershipMode());
-        this.freePool = new int[half];
+        this.freePool = new FrameStack(half);
         for (int f = ownEnd - 1; f >= ownFirst; f--) {
             ownership.tryMove(f, FramePlace.PEER, FramePlace.FREE);
-            freePool[freeTop++] = f;
+            freePool.push(f);
         }
         this.packets = new Frame[layout.frameCount];
         for (int f = 0; f < layout.frameCount; f++) {
@@ -262,7 +262,7 @@ public final class ShmPort extends RingPort {
         int frame = p.frameIndex();
         if (frame >= ownFirst && frame < ownEnd) {
             ownership.giveUp(frame, FramePlace.FREE, "release");
-            freePool[freeTop++] = frame;
+            freePool.push(frame);
             return;
         }
         ownership.giveUp(frame, FramePlace.PEER, "release");
@@ -290,11 +290,11 @@ public final class ShmPort extends RingPort {
 
     @Override
     public Frame claim() {
-        if (freeTop == 0 && reclaim() == 0 && flushAndReclaim() == 0 && !awaitCredit(true)) {
+        if (freePool.isEmpty() && reclaim() == 0 && flushAndReclaim() == 0 && !awaitCredit(true)) {
             backpressure(Counter.RING_FULL); // no credit; nothing is lost yet, the caller decides
             return null;
         }
-        int frame = freePool[--freeTop];
+        int frame = freePool.pop();
         ownership.tryTake(frame, FramePlace.FREE);
         Frame p = packets[frame];
         p.lend(0, 0);
@@ -372,7 +372,7 @@ public final class ShmPort extends RingPort {
                 int frame = frames.frameOf(address);
                 if (frames.isValid(address, 1) && frame >= ownFirst && frame < ownEnd
                     && ownership.tryMove(frame, FramePlace.PEER, FramePlace.FREE)) {
-                    freePool[freeTop++] = frame;
+                    freePool.push(frame);
                     total++;
                 } else {
                     invalidDescriptor("out of the region or not the writer's frame");
@@ -394,7 +394,7 @@ public final class ShmPort extends RingPort {
     private boolean awaitCredit(boolean needFrame) {
         if (peerGone()) {
             reclaimFromGonePeer();
-            return needFrame && freeTop > 0;
+            return needFrame && !freePool.isEmpty();
         }
         if (config.backpressure() != Backpressure.BLOCK) {
             return false;
@@ -429,7 +429,7 @@ public final class ShmPort extends RingPort {
         int taken = 0;
         for (int f = ownFirst; f < ownEnd; f++) {
             if (ownership.tryMove(f, FramePlace.PEER, FramePlace.FREE)) {
-                freePool[freeTop++] = f;
+                freePool.push(f);
                 taken++;
             }
         }
@@ -472,7 +472,7 @@ public final class ShmPort extends RingPort {
     /** Frames of this side that are in its free pool now (after draining the return ring). */
     public int freeFrames() {
         reclaim();
-        return freeTop;
+        return freePool.size();
     }
 
     /**
@@ -508,18 +508,12 @@ public final class ShmPort extends RingPort {
     public AuditReport audit() {
         reclaim();
         AuditReport report = ownership.audit();
-        if (freeTop != ownership.count(FramePlace.FREE)) {
-            report = report.withProblem("free pool holds " + freeTop + " frames but " + ownership.count(FramePlace.FREE)
+        if (freePool.size() != ownership.count(FramePlace.FREE)) {
+            report = report.withProblem("free pool holds " + freePool.size() + " frames but "
+                + ownership.count(FramePlace.FREE)
                 + " are FREE");
         }
-        for (int i = 0; i < freeTop; i++) {
-            int f = freePool[i];
-            if (f < ownFirst || f >= ownEnd || !ownership.isAt(f, FramePlace.FREE)) {
-                report = report.withProblem("free pool slot " + i + " holds frame " + f + " at "
-                    + ownership.placeOf(f));
-            }
-        }
-        return report;
+        return freePool.audit(report, "free pool", ownership, FramePlace.FREE, f -> f >= ownFirst && f < ownEnd);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
+import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.sys.Libc;
@@ -41,10 +42,8 @@ public final class SocketPort extends PoolPort {
     private final Mapping memory;
     private final FrameRegion frames;
     private final int rxFrames;
-    private final int[] rxFree;
-    private int rxTop;
-    private final int[] txFree;
-    private int txTop;
+    private final FrameStack rxFree;
+    private final FrameStack txFree;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment callState;
     private final MemorySegment rxMsgs;
@@ -80,13 +79,13 @@ public final class SocketPort extends PoolPort {
         for (int f = 0; f < frameCount; f++) {
             packets[f] = new Frame(f, frames.dataAddress(f), frames.dataView(f), memory.segment(), ownership);
         }
-        this.rxFree = new int[rxFrames];
+        this.rxFree = new FrameStack(rxFrames);
         for (int f = rxFrames - 1; f >= 0; f--) {
-            rxFree[rxTop++] = f;
+            rxFree.push(f);
         }
-        this.txFree = new int[frameCount - rxFrames];
+        this.txFree = new FrameStack(frameCount - rxFrames);
         for (int f = frameCount - 1; f >= rxFrames; f--) {
-            txFree[txTop++] = f;
+            txFree.push(f);
         }
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
         this.latencyMode = config.latencyMode();
@@ -159,13 +158,13 @@ public final class SocketPort extends PoolPort {
 
     /** One recvmmsg into up to BATCH free receive frames; false when nothing arrived. */
     private boolean fill() {
-        int n = Math.min(BATCH, rxTop);
+        int n = Math.min(BATCH, rxFree.size());
         if (n == 0) {
             return false;
         }
         int capacity = frames.dataCapacity();
         for (int i = 0; i < n; i++) {
-            int f = rxFree[--rxTop];
+            int f = rxFree.pop();
             posted[i] = f;
             long iov = 16L * i;
             rxIov.set(JAVA_LONG, iov, frames.nativeDataAddress(f));
@@ -189,7 +188,7 @@ public final class SocketPort extends PoolPort {
                 int flags = rxMsgs.get(JAVA_INT, m + 48);
                 if ((flags & MSG_TRUNC) != 0 || length > capacity) {
                     counters.increment(Counter.OVERSIZED); // longer than a frame: cut by the kernel, dropped
-                    rxFree[rxTop++] = posted[i];
+                    rxFree.push(posted[i]);
                     continue;
                 }
                 got[taken] = posted[i];
@@ -201,7 +200,7 @@ public final class SocketPort extends PoolPort {
             }
         }
         for (int i = Math.max(rc, 0); i < n; i++) {
-            rxFree[rxTop++] = posted[i];
+            rxFree.push(posted[i]);
         }
         if (rc < 0 && rc != -Errno.EAGAIN && rc != -Errno.EINTR) {
             throw new SyscallException("recvmmsg(" + spec + ")", -rc, -rc == Errno.ENETDOWN || -rc == Errno.ENXIO
@@ -217,9 +216,9 @@ public final class SocketPort extends PoolPort {
         int f = p.frameIndex();
         ownership.giveUp(f, FramePlace.FREE, "release");
         if (f < rxFrames) {
-            rxFree[rxTop++] = f;
+            rxFree.push(f);
         } else {
-            txFree[txTop++] = f;
+            txFree.push(f);
         }
     }
 
@@ -235,14 +234,14 @@ public final class SocketPort extends PoolPort {
     @Override
     public Frame claim() {
         checkOpen();
-        if (txTop == 0) {
+        if (txFree.isEmpty()) {
             flush();
-            if (txTop == 0) {
+            if (txFree.isEmpty()) {
                 backpressure(Counter.RING_FULL);
                 return null;
             }
         }
-        int f = txFree[--txTop];
+        int f = txFree.pop();
         ownership.tryMove(f, FramePlace.FREE, FramePlace.APP);
         Frame p = packets[f];
         p.lend(0, 0);
@@ -297,9 +296,9 @@ public final class SocketPort extends PoolPort {
             }
             ownership.tryMove(f, FramePlace.TX, FramePlace.FREE); // the kernel copied it: the frame is ours again
             if (f < rxFrames) {
-                rxFree[rxTop++] = f;
+                rxFree.push(f);
             } else {
-                txFree[txTop++] = f;
+                txFree.push(f);
             }
         }
         stagedCount = 0;
@@ -334,8 +333,8 @@ public final class SocketPort extends PoolPort {
     @Override
     public AuditReport audit() {
         AuditReport report = ownership.audit();
-        if (rxTop + txTop != ownership.count(FramePlace.FREE)) {
-            report = report.withProblem("free pools hold " + (rxTop + txTop) + " frames, "
+        if (rxFree.size() + txFree.size() != ownership.count(FramePlace.FREE)) {
+            report = report.withProblem("free pools hold " + (rxFree.size() + txFree.size()) + " frames, "
                 + ownership.count(FramePlace.FREE) + " are FREE");
         }
         return report;
