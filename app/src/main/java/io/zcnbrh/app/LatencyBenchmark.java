@@ -187,25 +187,23 @@ final class LatencyBenchmark {
             quiet = JIT.getTotalCompilationTime() == before || System.nanoTime() > giveUp;
         }
         Run measured = null;
-        for (int attempt = 0; attempt < 3 && (measured == null || !measured.jitQuiet()); attempt++) {
+        boolean jitQuiet = false;
+        Instant from = null;
+        Histogram reflected = null;
+        for (int attempt = 0; attempt < 3 && !jitQuiet; attempt++) {
             reflector.getIntervalHistogram(); // only the measured run's echoes
             long before = JIT.getTotalCompilationTime();
-            Instant from = Instant.now();
-            Run r = run(trip, s.samples(), h, seq);
-            measured = new Run(r.allocPerRtt(), r.cpuPercent(), r.lost(), JIT.getTotalCompilationTime() == before,
-                from, reflector.getIntervalHistogram());
-            if (measured.jitQuiet()) {
-                break;
-            }
+            from = Instant.now();
+            measured = run(trip, s.samples(), h, seq);
+            jitQuiet = JIT.getTotalCompilationTime() == before;
+            reflected = reflector.getIntervalHistogram();
         }
-        return new Result(client, h, measured.allocPerRtt(), measured.cpuPercent(), measured.reflector(),
-            measured.lost(), measured.jitQuiet() ? mode : mode + " [the JIT compiled during all three runs]",
-            measured.from(), Instant.now());
+        return new Result(client, h, measured.allocPerRtt(), measured.cpuPercent(), reflected, measured.lost(),
+            jitQuiet ? mode : mode + " [the JIT compiled during all three runs]", from, Instant.now());
     }
 
     /** What one run measured besides the round trips (which are in the histogram). */
-    private record Run(double allocPerRtt, double cpuPercent, long lost, boolean jitQuiet, Instant from,
-                       Histogram reflector) {
+    private record Run(double allocPerRtt, double cpuPercent, long lost) {
     }
 
     /** {@code samples} round trips into {@code h} (emptied first); allocation counted over the second half. */
@@ -231,7 +229,7 @@ final class LatencyBenchmark {
         long cpuEnd = THREADS.getCurrentThreadCpuTime();
         long wallEnd = System.nanoTime();
         return new Run((double) (allocEnd - allocStart) / (samples - half),
-            100.0 * (cpuEnd - cpuStart) / (wallEnd - wallStart), lost, true, null, null);
+            100.0 * (cpuEnd - cpuStart) / (wallEnd - wallStart), lost);
     }
 
     private static Result datagramChannel(String client, VethPair veth, Settings s, Recorder reflector)

@@ -539,15 +539,8 @@ public final class AfXdpPort extends RingPort {
     protected void sleepUntilPackets(long timeoutNanos) {
         flush();
         long park = receiveWait.next(counters.get(Counter.PACKETS_RX));
-        if (ownership.count(FramePlace.TX) > 0) {
-            drainCompletions();
-            if (ownership.count(FramePlace.TX) > 0) {
-                // sent frames still out (a forwarding loop): in copy mode they leave only while this thread kicks,
-                // and their completions (for forwarded frames, the fill ring's credit) come without a wake-up of
-                // the socket: kick, and come back at once rather than sleep
-                kick();
-                park = ReceiveWait.MIN_PARK_NANOS;
-            }
+        if (pushSentFrames()) {
+            park = ReceiveWait.MIN_PARK_NANOS; // come back at once rather than sleep
         }
         if (park < 0) {
             Libc.poll(pollFd, 1, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), callState);
@@ -562,15 +555,27 @@ public final class AfXdpPort extends RingPort {
      */
     @Override
     protected void spinStep() {
-        if (ownership.count(FramePlace.TX) > 0) {
-            drainCompletions();
-            if (ownership.count(FramePlace.TX) > 0) {
-                kick();
-            }
-        }
+        pushSentFrames();
         if (busyPolling) {
             Libc.busyPoll(socket.fd());
         }
+    }
+
+    /**
+     * Takes the completions of sent frames and kicks the ones still out; true when some are. In copy mode sent frames
+     * leave only while this thread kicks, and their completions (for forwarded frames, the fill ring's credit) come
+     * without a wake-up of the socket, so a waiting forwarder must not sleep on them.
+     */
+    private boolean pushSentFrames() {
+        if (ownership.count(FramePlace.TX) == 0) {
+            return false;
+        }
+        drainCompletions();
+        if (ownership.count(FramePlace.TX) == 0) {
+            return false;
+        }
+        kick();
+        return true;
     }
 
     /** Blocks in poll(2) until the RX ring has frames or {@code timeoutMillis} pass (for long idle periods). */
