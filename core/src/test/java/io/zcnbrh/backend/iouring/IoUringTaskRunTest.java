@@ -5,6 +5,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.numa.CpuAffinity;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,20 @@ class IoUringTaskRunTest {
                 IoUringPort uring = (IoUringPort) port;
                 assertTrue(port.toString().contains("COOP_TASKRUN"), port.toString());
                 boolean sawFlag = false;
+                // the poller on one core and the sender on the other: a sender scheduled on the poller's core
+                // switches the poller out and back, and that return to user space runs the queued work before the
+                // flag can be seen (a CI run lost all 20 tries that way)
+                CpuAffinity.pinCurrentThread(1);
+                // the port asks about its interface (an ioctl, which would run queued work) on its first poll and
+                // every 1024th: this one takes that turn, so the poll that decides below makes no system call
+                assertTrue(port.poll() == null, "nothing sent yet");
                 for (int attempt = 0; attempt < 20 && !sawFlag; attempt++) {
-                    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
-                        veth.outerIp, 9000, 1, 64, TimeUnit.SECONDS.toNanos(5)));
+                    CompletableFuture<Long> sent = new CompletableFuture<>();
+                    Thread sender = new Thread(() -> {
+                        CpuAffinity.pinCurrentThread(0);
+                        sent.complete(UdpFlow.send(veth.netns, veth.outerIp, 9000, 1, 64, TimeUnit.SECONDS.toNanos(5)));
+                    });
+                    sender.start();
                     // no system call from here until the poll (a blocking wait would run the work itself): the
                     // completion waits as task work, said by the flag (a timer interrupt may run it first: then
                     // the completion is on the CQ already, and the test tries again with another datagram)
