@@ -1,7 +1,5 @@
 package io.zcnbrh;
 
-import io.zcnbrh.bpf.link.XdpMode;
-import io.zcnbrh.bpf.programs.XdpProgramFactory;
 import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.config.OwnershipMode;
 import io.zcnbrh.config.PageSize;
@@ -10,21 +8,11 @@ import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.ring.RingLayout;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /** How to open a port; build with {@link #builder()}. Every value is checked when built, with a clear error. */
 public final class PortConfig {
-    /** Which side of a {@code shm:} port this process takes. */
-    public enum ShmRole {
-        /** Create the region; fail if the name exists. */
-        CREATE,
-        /** Attach to an existing region; fail if there is none. */
-        ATTACH,
-        /** Create the region, or attach when another process created it first. */
-        AUTO
-    }
-
     private final int ringSize;
-    private final int rxRingSize;
     private final int frameCount;
     private final int frameSize;
     private final int headroom;
@@ -34,23 +22,13 @@ public final class PortConfig {
     private final int creditBudget;
     private final Backpressure backpressure;
     private final Duration blockTimeout;
-    private final int filePermissions;
-    private final Duration attachTimeout;
-    private final ShmRole shmRole;
     private final int txBatch;
-    private final XdpMode xdpMode;
-    private final XskBindMode bindMode;
-    private final boolean needWakeup;
-    private final int busyPollMicros;
-    private final int busyPollBudget;
-    private final boolean preferBusyPoll;
     private final boolean latencyMode;
-    private final XdpProgramFactory xdpProgram;
-    private final PacketFilter filter;
-    private final java.nio.file.Path xdpObject;
-    private final int fanoutGroup;
-    private final String daemonSocket;
-    private final String xdpObjectProgram;
+    private final XdpProgram program;
+    private final AfXdpOptions afXdp;
+    private final ShmOptions shm;
+    private final AfPacketOptions afPacket;
+    private final DaemonOptions daemon;
 
     private PortConfig(Builder b) {
         RingLayout.checkSize(b.ringSize);
@@ -72,13 +50,10 @@ public final class PortConfig {
             throw new IllegalArgumentException("credit budget must be positive (or 0 for the default), was "
                 + b.creditBudget);
         }
-        if ((b.filePermissions & ~0777) != 0) {
-            throw new IllegalArgumentException("file permissions must be octal bits within 0777, was 0"
-                + Integer.toOctalString(b.filePermissions));
+        if (b.txBatch < 1 || b.txBatch > b.ringSize) {
+            throw new IllegalArgumentException("txBatch must be 1.." + b.ringSize + " (the ring size), was " + b.txBatch);
         }
         this.ringSize = b.ringSize;
-        this.rxRingSize = b.rxRingSize == 0 ? b.ringSize : b.rxRingSize;
-        RingLayout.checkSize(rxRingSize);
         this.frameCount = frames;
         this.frameSize = b.frameSize;
         this.headroom = b.headroom;
@@ -88,100 +63,47 @@ public final class PortConfig {
         this.creditBudget = b.creditBudget > 0 ? b.creditBudget : frames / 2;
         this.backpressure = b.backpressure;
         this.blockTimeout = b.blockTimeout;
-        this.filePermissions = b.filePermissions;
-        this.attachTimeout = b.attachTimeout;
-        this.shmRole = b.shmRole;
-        if (b.txBatch < 1 || b.txBatch > b.ringSize) {
-            throw new IllegalArgumentException("txBatch must be 1.." + b.ringSize + " (the ring size), was " + b.txBatch);
-        }
         this.txBatch = b.txBatch;
-        this.xdpMode = b.xdpMode;
-        this.bindMode = b.bindMode;
-        this.needWakeup = b.needWakeup;
-        if (b.busyPollMicros < 0 || b.busyPollBudget < 0) {
-            throw new IllegalArgumentException("busy poll time and budget must not be negative");
-        }
-        this.busyPollMicros = b.busyPollMicros;
-        this.busyPollBudget = b.busyPollBudget;
-        this.preferBusyPoll = b.preferBusyPoll;
         this.latencyMode = b.latencyMode;
-        this.xdpProgram = b.xdpProgram;
-        this.filter = b.filter;
-        this.xdpObject = b.xdpObject;
-        this.fanoutGroup = b.fanoutGroup;
-        this.daemonSocket = b.daemonSocket;
-        if (fanoutGroup < -1 || fanoutGroup > 0xffff) {
-            throw new IllegalArgumentException("a fanout group id is 0..65535, was " + fanoutGroup);
-        }
-        this.xdpObjectProgram = b.xdpObjectProgram;
-        if (xdpObject != null && (filter != null || xdpProgram != XdpProgramFactory.REDIRECT)) {
-            throw new IllegalArgumentException("a port takes one XDP program: an object file (" + xdpObject
-                + "), a filter or a program factory, not several");
-        }
-        if (filter != null && xdpProgram != XdpProgramFactory.REDIRECT) {
-            throw new IllegalArgumentException("a port takes a filter or a program of one's own, not both (a program "
-                + "of one's own can call PacketFilter.program itself)");
-        }
+        this.program = b.program;
+        // The RX ring's 0 means "as large as the ring": resolved here, so the backend reads one number.
+        this.afXdp = b.afXdp.rxRingSize() == 0 ? b.afXdp.withRxRingSize(b.ringSize) : b.afXdp;
+        this.shm = b.shm;
+        this.afPacket = b.afPacket;
+        this.daemon = b.daemon;
     }
 
-    /** AF_XDP: the XDP program to attach (default: redirect every frame to the socket of its queue). */
-    public XdpProgramFactory xdpProgram() {
-        return xdpProgram;
+    /** Which XDP program an AF_XDP port attaches (default {@link XdpProgram#redirect()}). */
+    public XdpProgram program() {
+        return program;
     }
 
-    /** zcnbrhd: the daemon's socket (default /run/zcnbrh/zcnbrhd.sock). */
-    public String daemonSocket() {
-        return daemonSocket;
-    }
-
-    /** AF_PACKET: the PACKET_FANOUT group this port joins (-1: none). */
-    public int fanoutGroup() {
-        return fanoutGroup;
-    }
-
-    /** AF_XDP: the BPF object file whose XDP program and XSKMAP the port uses (null: the library's own). */
-    public java.nio.file.Path xdpObject() {
-        return xdpObject;
-    }
-
-    /** The function name of the program in {@link #xdpObject()} (null: its only program). */
-    public String xdpObjectProgram() {
-        return xdpObjectProgram;
-    }
-
-    /** The tcpdump-style filter deciding which frames reach the port (null: every frame). */
+    /**
+     * The filter deciding which frames reach the port, when the program is {@link XdpProgram.Filtered} (null: every
+     * frame). Backends without kernel XDP run it in the interpreter.
+     */
     public PacketFilter filter() {
-        return filter;
+        return program instanceof XdpProgram.Filtered f ? f.filter() : null;
     }
 
-    /** AF_XDP: where the redirect program runs (native by default, generic when the driver has no native XDP). */
-    public XdpMode xdpMode() {
-        return xdpMode;
+    /** AF_XDP's own options; the RX ring size is resolved (never 0). */
+    public AfXdpOptions afXdp() {
+        return afXdp;
     }
 
-    /** AF_XDP: copy, zero-copy, or zero-copy when the driver offers it (default). */
-    public XskBindMode bindMode() {
-        return bindMode;
+    /** The {@code shm:} port's own options. */
+    public ShmOptions shm() {
+        return shm;
     }
 
-    /** AF_XDP: use the need_wakeup flags (default), so the kernel is only kicked when it asks. */
-    public boolean needWakeup() {
-        return needWakeup;
+    /** AF_PACKET's own options. */
+    public AfPacketOptions afPacket() {
+        return afPacket;
     }
 
-    /** SO_BUSY_POLL in microseconds (0: off). */
-    public int busyPollMicros() {
-        return busyPollMicros;
-    }
-
-    /** SO_BUSY_POLL_BUDGET (0: the kernel's default). */
-    public int busyPollBudget() {
-        return busyPollBudget;
-    }
-
-    /** SO_PREFER_BUSY_POLL. */
-    public boolean preferBusyPoll() {
-        return preferBusyPoll;
+    /** The {@code zcnbrhd:} port's own options. */
+    public DaemonOptions daemon() {
+        return daemon;
     }
 
     /** Whether the port trades a core for latency ({@link Builder#latencyMode(boolean)}). */
@@ -212,14 +134,6 @@ public final class PortConfig {
     /** Entries per ring (power of two, up to {@link #MAX_RING_SIZE}). */
     public int ringSize() {
         return ringSize;
-    }
-
-    /**
-     * Entries of the AF_XDP RX ring (default: the ring size). Smaller than the ring size, the kernel can hold more
-     * filled frames than the RX ring takes, and a slow application shows as rx_ring_full instead of fill_ring_empty.
-     */
-    public int rxRingSize() {
-        return rxRingSize;
     }
 
     /** Frames in the region (for shm: both sides together, half each). */
@@ -267,21 +181,6 @@ public final class PortConfig {
         return blockTimeout;
     }
 
-    /** Permission bits of a shared-memory file this process creates. */
-    public int filePermissions() {
-        return filePermissions;
-    }
-
-    /** How long to wait for a shared region's creator to finish initialising it. */
-    public Duration attachTimeout() {
-        return attachTimeout;
-    }
-
-    /** Which side of a shm port to take. */
-    public ShmRole shmRole() {
-        return shmRole;
-    }
-
     /** Transmits staged before they are published to the receiver in one store (1: each at once). */
     public int txBatch() {
         return txBatch;
@@ -290,7 +189,6 @@ public final class PortConfig {
     /** Builds a {@link PortConfig}. */
     public static final class Builder {
         private int ringSize = DEFAULT_RING_SIZE;
-        private int rxRingSize;
         private int frameCount;
         private int frameSize = 2048;
         private int headroom = 256;
@@ -300,23 +198,13 @@ public final class PortConfig {
         private int creditBudget;
         private Backpressure backpressure = Backpressure.DROP_NEWEST;
         private Duration blockTimeout = Duration.ofSeconds(5);
-        private int filePermissions = 0600;
-        private Duration attachTimeout = Duration.ofSeconds(10);
-        private ShmRole shmRole = ShmRole.AUTO;
         private int txBatch = 1;
-        private XdpMode xdpMode = XdpMode.DRIVER;
-        private XskBindMode bindMode = XskBindMode.AUTO;
-        private boolean needWakeup = true;
-        private int busyPollMicros;
-        private int busyPollBudget;
-        private boolean preferBusyPoll;
         private boolean latencyMode;
-        private XdpProgramFactory xdpProgram = XdpProgramFactory.REDIRECT;
-        private PacketFilter filter;
-        private java.nio.file.Path xdpObject;
-        private int fanoutGroup = -1;
-        private String daemonSocket = "/run/zcnbrh/zcnbrhd.sock";
-        private String xdpObjectProgram;
+        private XdpProgram program = XdpProgram.redirect();
+        private AfXdpOptions afXdp = AfXdpOptions.defaults();
+        private ShmOptions shm = ShmOptions.defaults();
+        private AfPacketOptions afPacket = AfPacketOptions.defaults();
+        private DaemonOptions daemon = DaemonOptions.defaults();
 
         private Builder() {
         }
@@ -324,12 +212,6 @@ public final class PortConfig {
         /** Entries per ring: a power of two up to {@link #MAX_RING_SIZE} (32768). */
         public Builder ringSize(int v) {
             ringSize = v;
-            return this;
-        }
-
-        /** AF_XDP RX ring entries: a power of two up to 65536; default the ring size. */
-        public Builder rxRingSize(int v) {
-            rxRingSize = v;
             return this;
         }
 
@@ -387,56 +269,12 @@ public final class PortConfig {
             return this;
         }
 
-        /** Permission bits for a shm file this process creates (default 0600: only this user may attach). */
-        public Builder filePermissions(int v) {
-            filePermissions = v;
-            return this;
-        }
-
-        /** How long an attaching process waits for the creator. */
-        public Builder attachTimeout(Duration v) {
-            attachTimeout = v;
-            return this;
-        }
-
-        /** Create, attach, or either (default). */
-        public Builder shmRole(ShmRole v) {
-            shmRole = v;
-            return this;
-        }
-
         /**
          * Publish transmits in groups of {@code v} (one release store and one cache-line hand-over per group
          * instead of per packet); {@link io.zcnbrh.Port#flush()} publishes a partial group. Default 1.
          */
         public Builder txBatch(int v) {
             txBatch = v;
-            return this;
-        }
-
-        /** AF_XDP: native (DRIVER, default; falls back to SKB, announced) or generic (SKB) XDP. */
-        public Builder xdpMode(XdpMode v) {
-            xdpMode = v;
-            return this;
-        }
-
-        /** AF_XDP: AUTO (zero-copy when offered, default), COPY or ZEROCOPY. */
-        public Builder bindMode(XskBindMode v) {
-            bindMode = v;
-            return this;
-        }
-
-        /** AF_XDP: use need_wakeup (default true). */
-        public Builder needWakeup(boolean v) {
-            needWakeup = v;
-            return this;
-        }
-
-        /** SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL for the socket (0, 0, false: off). */
-        public Builder busyPoll(int micros, int budget, boolean prefer) {
-            busyPollMicros = micros;
-            busyPollBudget = budget;
-            preferBusyPoll = prefer;
             return this;
         }
 
@@ -455,49 +293,52 @@ public final class PortConfig {
         }
 
         /**
+         * Which XDP program an AF_XDP port attaches: {@link XdpProgram#redirect()} (default), a filter, an object
+         * file or a program of one's own. One program per port: the last call of this, or of {@code filter}, wins.
+         */
+        public Builder program(XdpProgram v) {
+            program = Objects.requireNonNull(v, "program");
+            return this;
+        }
+
+        /**
          * Only frames matching {@code f} reach the port: compiled into the AF_XDP port's XDP program (others go to
          * the kernel stack, or as {@link io.zcnbrh.filter.PacketFilter#verdicts} says), and run in the interpreter on
-         * backends without kernel XDP. Verdict counts appear as filter_socket, filter_pass, filter_drop.
+         * backends without kernel XDP. Verdict counts appear as filter_socket, filter_pass, filter_drop. Short for
+         * {@code program(XdpProgram.filter(f))}; null: no filter.
          */
         public Builder filter(PacketFilter f) {
-            filter = f;
+            program = f == null ? XdpProgram.redirect() : XdpProgram.filter(f);
             return this;
         }
 
         /** As {@link #filter(io.zcnbrh.filter.PacketFilter)}, compiling {@code expression} (tcpdump syntax). */
         public Builder filter(String expression) {
-            filter = expression == null || expression.isBlank() ? null : PacketFilter.compile(expression);
+            program = XdpProgram.filter(expression);
             return this;
         }
 
-        /** zcnbrhd: where the daemon listens. */
-        public Builder daemonSocket(String path) {
-            daemonSocket = java.util.Objects.requireNonNull(path);
+        /** AF_XDP's own options (XDP mode, bind mode, need_wakeup, RX ring size, busy polling). */
+        public Builder afXdp(AfXdpOptions v) {
+            afXdp = Objects.requireNonNull(v, "afXdp");
             return this;
         }
 
-        /**
-         * AF_PACKET: join PACKET_FANOUT group {@code group} (hashing flows), so several ports on one interface, each
-         * with its own poll thread, share its traffic; every port of the group must use the same id.
-         */
-        public Builder fanoutGroup(int group) {
-            fanoutGroup = group;
+        /** The {@code shm:} port's own options (role, permissions, attach timeout). */
+        public Builder shm(ShmOptions v) {
+            shm = Objects.requireNonNull(v, "shm");
             return this;
         }
 
-        /**
-         * AF_XDP: bring your own program, an object file built by {@code clang -target bpf -c -g}: the port loads
-         * it, puts its socket into the object's XSKMAP and attaches {@code program} (null: the only one).
-         */
-        public Builder xdpObject(java.nio.file.Path file, String program) {
-            xdpObject = file;
-            xdpObjectProgram = program;
+        /** AF_PACKET's own options (fanout group). */
+        public Builder afPacket(AfPacketOptions v) {
+            afPacket = Objects.requireNonNull(v, "afPacket");
             return this;
         }
 
-        /** AF_XDP: a program of one's own around the XSKMAP (filter, count, drop), instead of the plain redirect. */
-        public Builder xdpProgram(XdpProgramFactory v) {
-            xdpProgram = java.util.Objects.requireNonNull(v);
+        /** The {@code zcnbrhd:} port's own options (the daemon's socket). */
+        public Builder daemon(DaemonOptions v) {
+            daemon = Objects.requireNonNull(v, "daemon");
             return this;
         }
 

@@ -27,22 +27,45 @@ class PortConfigTest {
         assertEquals(PortConfig.MAX_RING_SIZE, PortConfig.builder().ringSize(32768).build().ringSize());
         assertTrue(refused(b -> b.numaNode(-2)).contains("NUMA node must be -1"));
         assertTrue(refused(b -> b.creditBudget(-1)).contains("credit budget must be positive"));
-        assertTrue(refused(b -> b.filePermissions(01777)).contains("within 0777"));
-        assertTrue(refused(b -> b.busyPoll(-1, 8, false)).contains("must not be negative"));
-        assertTrue(refused(b -> b.fanoutGroup(70000)).contains("0..65535"));
-        assertTrue(refused(b -> b.xdpObject(Path.of("x.o"), null).filter("udp")).contains("one XDP program"));
-        assertTrue(refused(b -> b.filter("udp").xdpProgram(PacketFilter.compile("tcp").factory(null)))
-            .contains("a filter or a program of one's own"));
+        assertTrue(refused(b -> b.shm(ShmOptions.defaults().withFilePermissions(01777))).contains("within 0777"));
+        assertTrue(refused(b -> b.afXdp(AfXdpOptions.defaults().withBusyPoll(-1, 8, false)))
+            .contains("must not be negative"));
+        assertTrue(refused(b -> b.afXdp(AfXdpOptions.defaults().withRxRingSize(100))).contains("power of two"));
+        assertTrue(refused(b -> b.afPacket(AfPacketOptions.fanout(70000))).contains("0..65535"));
+    }
+
+    @Test
+    void aPortTakesOneProgramTheLastChoiceWins() {
+        PacketFilter udp = PacketFilter.compile("udp");
+        PortConfig filtered = PortConfig.builder().program(XdpProgram.objectFile(Path.of("x.o"), null)).filter(udp)
+            .build();
+        assertEquals(new XdpProgram.Filtered(udp), filtered.program());
+        assertEquals(udp, filtered.filter());
+        PortConfig object = PortConfig.builder().filter(udp).program(XdpProgram.objectFile(Path.of("x.o"), "p")).build();
+        assertEquals(new XdpProgram.ObjectFile(Path.of("x.o"), "p"), object.program());
+        assertEquals(null, object.filter(), "an object file's program is not a filter the software backends run");
+        assertEquals(XdpProgram.redirect(), PortConfig.builder().filter("udp").filter(" ").build().program());
+        assertEquals(XdpProgram.redirect(), PortConfig.builder().filter(udp).filter((PacketFilter) null).build()
+            .program());
+        assertThrows(NullPointerException.class, () -> XdpProgram.custom(null));
+    }
+
+    @Test
+    void theRxRingIsAsLargeAsTheRingUnlessGiven() {
+        assertEquals(512, PortConfig.builder().ringSize(512).build().afXdp().rxRingSize());
+        assertEquals(64, PortConfig.builder().ringSize(512).afXdp(AfXdpOptions.defaults().withRxRingSize(64)).build()
+            .afXdp().rxRingSize());
     }
 
     @Test
     void theBuilderKeepsWhatItIsGiven() {
-        PortConfig c = PortConfig.builder().numaNode(0).filePermissions(0640).needWakeup(false).fanoutGroup(7)
-            .daemonSocket("/tmp/d.sock").build();
+        PortConfig c = PortConfig.builder().numaNode(0).shm(ShmOptions.defaults().withFilePermissions(0640))
+            .afXdp(AfXdpOptions.defaults().withNeedWakeup(false)).afPacket(AfPacketOptions.fanout(7))
+            .daemon(DaemonOptions.at("/tmp/d.sock")).build();
         assertEquals(0, c.numaNode());
-        assertEquals(0640, c.filePermissions());
-        assertTrue(!c.needWakeup());
-        assertEquals(7, c.fanoutGroup());
-        assertEquals("/tmp/d.sock", c.daemonSocket());
+        assertEquals(0640, c.shm().filePermissions());
+        assertTrue(!c.afXdp().needWakeup());
+        assertEquals(7, c.afPacket().fanoutGroup());
+        assertEquals("/tmp/d.sock", c.daemon().socketPath());
     }
 }

@@ -1,6 +1,7 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.traffic.TrafficLoops;
@@ -47,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     private int shm() throws Exception {
         String name = "demo-" + ProcessHandle.current().pid();
         PortConfig config = PortConfig.builder().ringSize(4096).frameCount(8192).txBatch(64)
-            .shmRole(PortConfig.ShmRole.CREATE).build();
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
         try (ShmPort port = ShmPort.open(name, config)) {
             System.out.println("demo: sender pid " + ProcessHandle.current().pid() + " created " + port.spec() + " ("
                 + ShmPort.pathOf(name) + ", " + port.frames().frameCount() + " frames of "

@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.AfXdpOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
@@ -260,7 +261,7 @@ final class LatencyBenchmark {
         PortConfig.Builder config = PortConfig.builder().ringSize(256).latencyMode(latencyMode)
             .filter(spec.contains(":udp:") ? null : "udp src port 9100");
         if (s.busyPollMicros() > 0 && spec.startsWith("afxdp:")) {
-            config.busyPoll(s.busyPollMicros(), 64, true);
+            config.afXdp(AfXdpOptions.defaults().withBusyPoll(s.busyPollMicros(), 64, true));
         }
         try (Port port = Zcnbrh.open(spec, config.build())) {
             return measure(client, new PortRoundTrip(port, veth), s, reflector, port.toString());

@@ -1,11 +1,13 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.Counter;
+import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.XdpProgram;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.numa.CpuAffinity;
 import picocli.CommandLine.Command;
@@ -72,12 +74,12 @@ public final class RxCommand implements Callable<Integer> {
         if (cpu >= 0) {
             CpuAffinity.pinCurrentThread(cpu);
         }
-        PortConfig.Builder config = PortConfig.builder().filter(filter).daemonSocket(daemonSocket)
+        PortConfig.Builder config = PortConfig.builder().filter(filter).daemon(DaemonOptions.at(daemonSocket))
             .latencyMode(latencyMode);
         if (xdpObject != null) {
             int colon = xdpObject.lastIndexOf(':');
-            config.xdpObject(java.nio.file.Path.of(colon < 0 ? xdpObject : xdpObject.substring(0, colon)),
-                colon < 0 ? null : xdpObject.substring(colon + 1));
+            config.program(XdpProgram.objectFile(java.nio.file.Path.of(colon < 0 ? xdpObject : xdpObject.substring(0, colon)),
+                colon < 0 ? null : xdpObject.substring(colon + 1)));
         }
         try (Port port = Zcnbrh.open(spec, config.build())) {
             if (!json) {

@@ -1,6 +1,7 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.traffic.SequenceChecker;
 import io.zcnbrh.traffic.TrafficLoops;
@@ -23,7 +24,7 @@ public final class ShmPeerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PortConfig config = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).build();
+        PortConfig config = PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH)).build();
         try (ShmPort port = ShmPort.open(name, config)) {
             SequenceChecker checker = new SequenceChecker(!orderOnly);
             TrafficLoops.receive(port, checker, -1, quietSeconds * 1_000_000_000L);

@@ -1,6 +1,7 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.traffic.SequencedFrames;
 import io.zcnbrh.traffic.TrafficLoops;
@@ -35,7 +36,7 @@ final class ShmThroughput {
     static double shm(double seconds, int length) throws Exception {
         String name = "bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         PortConfig config = PortConfig.builder().ringSize(4096).frameCount(8192).txBatch(64)
-            .shmRole(PortConfig.ShmRole.CREATE).build();
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
         try (ShmPort port = ShmPort.open(name, config)) {
             Process receiver = JavaProcess.start(List.of("shm-receive", "--name", name, "--order-only"));
             List<String> out = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
@@ -60,7 +61,7 @@ class DaemonFloodTest {
                 java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
                     flood.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
                 assertEquals("flooding", lines.readLine());
-                PortConfig config = PortConfig.builder().daemonSocket(sock).ringSize(256).frameCount(512).build();
+                PortConfig config = PortConfig.builder().daemon(DaemonOptions.at(sock)).ringSize(256).frameCount(512).build();
                 // during the flood: the granted tenant of another uid opens its queue and receives
                 long duringSent;
                 long duringGot;

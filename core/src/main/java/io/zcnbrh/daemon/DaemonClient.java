@@ -22,7 +22,7 @@ public final class DaemonClient {
     private DaemonClient() {
     }
 
-    /** Opens {@code IFACE@QUEUE} through the daemon at {@code config.daemonSocket()}. */
+    /** Opens {@code IFACE@QUEUE} through the daemon at {@code config.daemon().socketPath()}. */
     public static AfXdpPort open(String target, PortConfig config) {
         int at = target.lastIndexOf('@');
         if (at <= 0) {
@@ -37,7 +37,7 @@ public final class DaemonClient {
         }
         UnixSocket conn;
         try {
-            conn = UnixSocket.connect(config.daemonSocket());
+            conn = UnixSocket.connect(config.daemon().socketPath());
         } catch (RuntimeException e) {
             throw new ZcnbrhException("zcnbrhd:" + target + " needs the zcnbrhd daemon: " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.backend.shm.ShmPair;
 import io.zcnbrh.backend.shm.ShmPort;
@@ -117,7 +118,7 @@ class FaultInjectionTest {
     void aThousandOpenCloseCyclesLeakNoDescriptorAndNoMapping(String pattern) throws Exception {
         try (VethPair veth = new VethPair().withUdpPath().withOuterAddress()) {
             PortConfig config = pattern.startsWith("shm") ? PortConfig.builder().ringSize(128).frameCount(256)
-                .shmRole(PortConfig.ShmRole.CREATE).build() : SMALL;
+                .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build() : SMALL;
             Zcnbrh.open(spec(pattern, veth), config).close();
             ProcessResources before = ProcessResources.now();
             for (int i = 0; i < 1000; i++) {
@@ -133,7 +134,7 @@ class FaultInjectionTest {
     void aConsumerProcessKilledMidStreamGivesEveryFrameBackUncorrupted() throws Exception {
         String name = ShmPair.uniqueName();
         PortConfig config = PortConfig.builder().ringSize(256).frameCount(1024)
-            .shmRole(PortConfig.ShmRole.CREATE).build();
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
         try (ShmPort sender = ShmPort.open(name, config)) {
             Process consumer = TwoProcessShmTest.startJava(ShmReceiverMain.class, name, "1000000000");
             try {
@@ -208,7 +209,7 @@ class FaultInjectionTest {
         Assumptions.assumeTrue(free >= 0, "no HugePages_Free in /proc/meminfo: kernel without CONFIG_HUGETLBFS");
         int frames = (int) Math.min(65536, (free + 1) * PageSize.HUGE_2M.bytes() / 2048 + 1024);
         PortConfig huge = PortConfig.builder().pageSize(PageSize.HUGE_2M).frameCount(frames)
-            .shmRole(PortConfig.ShmRole.CREATE).build();
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
         Assumptions.assumeTrue((long) frames * 2048 > free * PageSize.HUGE_2M.bytes(),
             "more huge pages are free (" + free + ") than a port may ask for");
         ProcessResources before = ProcessResources.now();

@@ -1,5 +1,6 @@
 package io.zcnbrh.daemon;
 
+import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
@@ -232,7 +233,7 @@ class DaemonBoundaryTest {
         Path sock = socketPath();
         try (VethPair veth = new VethPair();
              FrameCounter far = FrameCounter.attach(veth.netns, veth.inner, "udp")) {
-            PortConfig config = PortConfig.builder().daemonSocket(sock.toString()).ringSize(256).frameCount(512).build();
+            PortConfig config = PortConfig.builder().daemon(DaemonOptions.at(sock.toString())).ringSize(256).frameCount(512).build();
             byte[] frame = veth.udpFrameToOuter(64, 9000);
             try (Zcnbrhd daemon = Zcnbrhd.start(sock.toString(), Policy.of(Grant.parse(ME + ":" + veth.outer + "@0")));
                  Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
@@ -321,7 +322,7 @@ class DaemonBoundaryTest {
                 Libc.close(kept);
             }
             try (Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", PortConfig.builder()
-                    .daemonSocket(sock.toString()).ringSize(256).frameCount(512).build())) {
+                    .daemon(DaemonOptions.at(sock.toString())).ringSize(256).frameCount(512).build())) {
                 assertNotNull(port, "the queue is served again once the kept socket is closed");
             }
         } finally {
@@ -335,7 +336,7 @@ class DaemonBoundaryTest {
         try (VethPair veth = new VethPair();
              Zcnbrhd daemon = Zcnbrhd.start(sock.toString(),
                  Policy.of(Grant.parse(ME + ":" + veth.outer + "@* frames=1024")))) {
-            PortConfig config = PortConfig.builder().daemonSocket(sock.toString()).ringSize(256).frameCount(768).build();
+            PortConfig config = PortConfig.builder().daemon(DaemonOptions.at(sock.toString())).ringSize(256).frameCount(768).build();
             try (Port first = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
                 String why = ask(sock, "ifname=" + veth.outer + "\tqueue=1\tring=256\tframes=512").get("reason");
                 assertTrue(why.contains("allows 1024 frames for uid:" + ME + " in all")
@@ -362,7 +363,7 @@ class DaemonBoundaryTest {
         try (VethPair veth = new VethPair().withUdpPath();
              Zcnbrhd daemon = Zcnbrhd.start(sock.toString(),
                  Policy.of(Grant.parse(ME + ":" + veth.outer + "@0 filter=udp dst port 9000")));
-             Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", PortConfig.builder().daemonSocket(sock.toString())
+             Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", PortConfig.builder().daemon(DaemonOptions.at(sock.toString()))
                  .ringSize(64).frameCount(128).headroom(512).build())) {
             long sent = 0;
             long got = 0;

@@ -1,5 +1,6 @@
 package io.zcnbrh.daemon;
 
+import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
@@ -41,7 +42,7 @@ class DaemonInProcessTest {
         try (VethPair veth = new VethPair().withUdpPath()) {
             Zcnbrhd daemon = Zcnbrhd.start(sock.toString(), Policy.of(Grant.parse(ME + ":" + veth.outer + "@0 filter=udp")));
             try {
-                PortConfig config = PortConfig.builder().daemonSocket(sock.toString()).ringSize(256).frameCount(512)
+                PortConfig config = PortConfig.builder().daemon(DaemonOptions.at(sock.toString())).ringSize(256).frameCount(512)
                     .filter("dst port 9000").build();
                 try (Port port = Zcnbrh.open("zcnbrhd:" + veth.outer + "@0", config)) {
                     assertEquals("afxdp", port.backend());
@@ -129,7 +130,7 @@ class DaemonInProcessTest {
             assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("zcnbrhd:eth0", PortConfig.defaults()));
             assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("zcnbrhd:eth0@x", PortConfig.defaults()));
             ZcnbrhException refused = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("zcnbrhd:eth9@0",
-                PortConfig.builder().daemonSocket(sock.toString()).build()));
+                PortConfig.builder().daemon(DaemonOptions.at(sock.toString())).build()));
             assertTrue(refused.getMessage().contains("zcnbrhd refused eth9@0"), refused.getMessage());
         } finally {
             Files.deleteIfExists(sock);
@@ -153,7 +154,7 @@ class DaemonInProcessTest {
                 }
             });
             ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("zcnbrhd:eth9@0",
-                PortConfig.builder().daemonSocket(sock.toString()).ringSize(256).frameCount(512).build()));
+                PortConfig.builder().daemon(DaemonOptions.at(sock.toString())).ringSize(256).frameCount(512).build()));
             assertTrue(e.getMessage().contains("with 1 descriptors instead of 2"), e.getMessage());
             daemon.join();
             assertEquals(1, io.zcnbrh.sys.OpenFiles.countOwn("memfd:zcnbrh-fake-umem"), "the copy received is closed");

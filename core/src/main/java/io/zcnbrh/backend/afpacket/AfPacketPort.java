@@ -175,10 +175,10 @@ public final class AfPacketPort extends PoolPort {
                 "AF_PACKET rings", e -> e == Errno.ENOMEM ? "not enough memory for " + (mapBytes >> 20)
                     + " MiB of rings" : "");
             SocketTarget.bindToInterface(fd, ifname, ifindex);
-            if (config.fanoutGroup() >= 0) {
+            if (config.afPacket().fanoutGroup() >= 0) {
                 // PACKET_FANOUT (18): group id | PACKET_FANOUT_HASH (0) << 16; a flow always lands on the same port
-                SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, 18, config.fanoutGroup(), "PACKET_FANOUT "
-                    + config.fanoutGroup());
+                SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, 18, config.afPacket().fanoutGroup(), "PACKET_FANOUT "
+                    + config.afPacket().fanoutGroup());
             }
             SocketTarget.startReceivingRaw(fd);
             return new AfPacketPort(ifname, fd, ring, bytes, blocks, txFrames, config, header);

@@ -127,7 +127,7 @@ public final class AfXdpPort extends RingPort {
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
             sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), umemHeadroom(config), ring,
-                config.rxRingSize(), config.bindMode(), config.needWakeup(), null);
+                config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null);
             applyBusyPoll(sock.fd(), config);
             setup = XdpSetup.create(config, queue + 1);
             // attached by the constructor once the fill ring has frames (see goLive)
@@ -146,7 +146,7 @@ public final class AfXdpPort extends RingPort {
     private XdpAttachment goLive(Shared shared, String ifname, int queue, PortConfig config) {
         try {
             setSocket(shared.setup().xsks(), queue, shared.socket().fd());
-            return attach(shared.setup().program(), ifname, config.xdpMode());
+            return attach(shared.setup().program(), ifname, config.afXdp().xdpMode());
         } catch (RuntimeException e) {
             closeQuietly(shared.setup(), shared.socket(), shared.umem());
             arena.close();
@@ -161,7 +161,7 @@ public final class AfXdpPort extends RingPort {
         int ring = config.ringSize();
         int frameCount = shared.frameCount();
         this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
-        this.receiveWait = new ReceiveWait(config.rxRingSize() > 0 ? config.rxRingSize() : ring);
+        this.receiveWait = new ReceiveWait(config.afXdp().rxRingSize());
         Mapping mem = shared.umem();
         XskSocket sock = shared.socket();
         this.shared = shared;
@@ -192,7 +192,7 @@ public final class AfXdpPort extends RingPort {
         }
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
         this.latencyMode = config.latencyMode();
-        this.busyPolling = config.busyPollMicros() > 0;
+        this.busyPolling = config.afXdp().busyPollMicros() > 0;
         warmUp();
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
@@ -217,7 +217,7 @@ public final class AfXdpPort extends RingPort {
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
             + (txBudget == 0 ? "" : ", " + txBudget + " frames per send" + (txBudget == 32 && WANTED_TX_BUDGET > 32
                 ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB")
-            + (busyPolling ? ", busy poll " + config.busyPollMicros() + " us" + (config.preferBusyPoll() ? " (preferred)"
+            + (busyPolling ? ", busy poll " + config.afXdp().busyPollMicros() + " us" + (config.afXdp().preferBusyPoll() ? " (preferred)"
                 : "") : "") + (latencyMode ? ", latency mode (spins while waiting)" : "");
         LOG.log(System.Logger.Level.INFO, modeLine);
         watchInterface(ifname); // last: a socket on a downed or deleted device is silent, so the port asks
@@ -312,13 +312,13 @@ public final class AfXdpPort extends RingPort {
     }
 
     static void applyBusyPoll(int fd, PortConfig config) {
-        if (config.busyPollMicros() == 0) {
+        if (config.afXdp().busyPollMicros() == 0) {
             return;
         }
-        setSocketInt(fd, SO_PREFER_BUSY_POLL, config.preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL");
-        setSocketInt(fd, SO_BUSY_POLL, config.busyPollMicros(), "SO_BUSY_POLL");
-        if (config.busyPollBudget() > 0) {
-            setSocketInt(fd, SO_BUSY_POLL_BUDGET, config.busyPollBudget(), "SO_BUSY_POLL_BUDGET");
+        setSocketInt(fd, SO_PREFER_BUSY_POLL, config.afXdp().preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL");
+        setSocketInt(fd, SO_BUSY_POLL, config.afXdp().busyPollMicros(), "SO_BUSY_POLL");
+        if (config.afXdp().busyPollBudget() > 0) {
+            setSocketInt(fd, SO_BUSY_POLL_BUDGET, config.afXdp().busyPollBudget(), "SO_BUSY_POLL_BUDGET");
         }
     }
 

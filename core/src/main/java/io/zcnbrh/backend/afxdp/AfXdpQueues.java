@@ -62,12 +62,12 @@ public final class AfXdpQueues implements AutoCloseable {
             setup = XdpSetup.create(config, queues);
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
-                    config.ringSize(), config.rxRingSize(), config.bindMode(), config.needWakeup(),
+                    config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(),
                     sockets.isEmpty() ? null : sockets.get(0));
                 sockets.add(s);
                 AfXdpPort.applyBusyPoll(s.fd(), config);
             }
-            attached = AfXdpPort.attach(setup.program(), ifname, config.xdpMode());
+            attached = AfXdpPort.attach(setup.program(), ifname, config.afXdp().xdpMode());
             for (int q = 0; q < queues; q++) {
                 // the port fills its fill ring before its socket enters the XSKMAP
                 ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
@@ -110,8 +110,8 @@ public final class AfXdpQueues implements AutoCloseable {
             }
         }
         XskSocket s = XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, config.frameSize(),
-            AfXdpPort.umemHeadroom(config), config.ringSize(), config.rxRingSize(), config.bindMode(),
-            config.needWakeup(), shareWith);
+            AfXdpPort.umemHeadroom(config), config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
+            config.afXdp().needWakeup(), shareWith);
         AfXdpPort port;
         try {
             AfXdpPort.applyBusyPoll(s.fd(), config);

@@ -101,14 +101,14 @@ public final class ShmPort extends RingPort {
         this.returnIn = new ConsumerRing(layout.ringSegment(region, inRing), layout.ring(inRing));
     }
 
-    /** Opens {@code shm:name}: creates the region, attaches to it, or either, by {@link PortConfig#shmRole()}. */
+    /** Opens {@code shm:name}: creates the region, attaches to it, or either, by {@link io.zcnbrh.ShmOptions#role()}. */
     public static ShmPort open(String name, PortConfig config) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("shm port name '" + name
                 + "' must be 1-200 characters of A-Z a-z 0-9 . _ -");
         }
         Path path = DIRECTORY.resolve("zcnbrh-" + name);
-        return switch (config.shmRole()) {
+        return switch (config.shm().role()) {
             case CREATE -> create(name, path, config);
             case ATTACH -> attach(name, path, config);
             case AUTO -> {
@@ -132,7 +132,7 @@ public final class ShmPort extends RingPort {
 
     private static ShmPort create(String name, Path path, PortConfig config) {
         ShmLayout layout = ShmLayout.plan(config);
-        Mapping mapping = Mapping.createFile(path, layout.totalSize, config.filePermissions(), config.numaNode());
+        Mapping mapping = Mapping.createFile(path, layout.totalSize, config.shm().filePermissions(), config.numaNode());
         try {
             MemorySegment region = mapping.segment();
             ShmLiveness.take(mapping.fd(), 0); // a new file: nobody else can hold it
@@ -149,7 +149,7 @@ public final class ShmPort extends RingPort {
     }
 
     private static ShmPort attach(String name, Path path, PortConfig config) {
-        long deadline = System.nanoTime() + config.attachTimeout().toNanos();
+        long deadline = System.nanoTime() + config.shm().attachTimeout().toNanos();
         Mapping mapping = null;
         while (mapping == null) {
             try {
@@ -167,7 +167,7 @@ public final class ShmPort extends RingPort {
             if (mapping == null) {
                 if (System.nanoTime() > deadline) {
                     throw new ZcnbrhException("no shm port '" + name + "' appeared at " + path + " within "
-                        + config.attachTimeout() + "; start the creating side first or raise attachTimeout");
+                        + config.shm().attachTimeout() + "; start the creating side first or raise attachTimeout");
                 }
                 sleepBriefly();
             }
@@ -177,7 +177,7 @@ public final class ShmPort extends RingPort {
             while (!ShmLayout.isReady(region)) {
                 if (System.nanoTime() > deadline) {
                     throw new ZcnbrhException("shm port '" + name + "' was not initialised by its creator (pid "
-                        + ShmLayout.pid(region, 0) + ") within " + config.attachTimeout());
+                        + ShmLayout.pid(region, 0) + ") within " + config.shm().attachTimeout());
                 }
                 sleepBriefly();
             }

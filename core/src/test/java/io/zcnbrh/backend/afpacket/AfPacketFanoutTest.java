@@ -1,5 +1,6 @@
 package io.zcnbrh.backend.afpacket;
 
+import io.zcnbrh.AfPacketOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PollLoop;
 import io.zcnbrh.PortConfig;
@@ -22,7 +23,7 @@ class AfPacketFanoutTest {
         try (VethPair veth = new VethPair().withUdpPath()) {
             // a group id of its own: fanout groups are shared by every socket of the network namespace
             int group = 1 + (int) ((ProcessHandle.current().pid() * 31 + System.nanoTime()) & 0x7fff);
-            PortConfig config = PortConfig.builder().fanoutGroup(group).build();
+            PortConfig config = PortConfig.builder().afPacket(AfPacketOptions.fanout(group)).build();
             try (AfPacketPort a = AfPacketPort.open(veth.outer, config);
                  AfPacketPort b = AfPacketPort.open(veth.outer, config)) {
                 AtomicLong[] got = {new AtomicLong(), new AtomicLong()};

@@ -1,9 +1,11 @@
 package io.zcnbrh.backend.afxdp;
 
+import io.zcnbrh.AfXdpOptions;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.XdpProgram;
 import io.zcnbrh.XskBindMode;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.bpf.BpfMap;
@@ -48,7 +50,7 @@ class AfXdpPortTest {
     private static final int PORT = 9000;
 
     private static PortConfig config(XdpMode mode, int frameSize) {
-        return PortConfig.builder().ringSize(1024).frameSize(frameSize).xdpMode(mode)
+        return PortConfig.builder().ringSize(1024).frameSize(frameSize).afXdp(AfXdpOptions.defaults().withXdpMode(mode))
             .ownershipMode(OwnershipMode.FAST).build();
     }
 
@@ -233,7 +235,7 @@ class AfXdpPortTest {
 
     @Test
     void aStalledApplicationMeansKernelDropsThenDeliveryResumes() throws Exception {
-        PortConfig small = PortConfig.builder().ringSize(64).xdpMode(XdpMode.DRIVER).build();
+        PortConfig small = PortConfig.builder().ringSize(64).afXdp(AfXdpOptions.defaults().withXdpMode(XdpMode.DRIVER)).build();
         try (VethPair veth = new VethPair().withUdpPath(); AfXdpPort port = AfXdpPort.open(veth.outer, small)) {
             // the application does not poll: 64 frames fill the RX ring, the rest are dropped and counted
             assertEquals(500, UdpFlow.send(veth.netns, veth.outerIp, PORT, 500, 64, TimeUnit.SECONDS.toNanos(10)));
@@ -273,7 +275,7 @@ class AfXdpPortTest {
         // 256 frames on the fill ring, an RX ring of 64 (xskxceiver's STAT_RX_FULL): a stalled application
         // overflows the RX ring while the kernel still has frames to fill, so the drops are rx_ring_full, not
         // rx_dropped (which counts an empty fill ring, see the test above)
-        PortConfig cfg = PortConfig.builder().ringSize(256).rxRingSize(64).xdpMode(XdpMode.DRIVER).build();
+        PortConfig cfg = PortConfig.builder().ringSize(256).afXdp(AfXdpOptions.defaults().withRxRingSize(64)).build();
         try (VethPair veth = new VethPair().withUdpPath(); AfXdpPort port = AfXdpPort.open(veth.outer, cfg)) {
             assertEquals(300, UdpFlow.send(veth.netns, veth.outerIp, PORT, 300, 64, TimeUnit.SECONDS.toNanos(10)));
             long ringFull = 0;
@@ -360,7 +362,7 @@ class AfXdpPortTest {
     void zeroCopyIsProbedAndItsAbsenceNamed() {
         try (VethPair veth = new VethPair()) {
             try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder()
-                .bindMode(XskBindMode.ZEROCOPY).build())) {
+                .afXdp(AfXdpOptions.defaults().withBindMode(XskBindMode.ZEROCOPY)).build())) {
                 assertTrue(port.zeroCopy(), "the driver offers zero-copy");
             } catch (SyscallException e) {
                 assertEquals(Errno.EOPNOTSUPP, e.errno(), e.getMessage());
@@ -422,7 +424,7 @@ class AfXdpPortTest {
                 assertEquals(300, receive(port, veth, 300, true)[0], "poll(2) mode");
             }
             try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
-                .busyPoll(50, 64, true).build())) {
+                .afXdp(AfXdpOptions.defaults().withBusyPoll(50, 64, true)).build())) {
                 assertEquals(300, receive(port, veth, 300, false)[0], "SO_BUSY_POLL 50 us, budget 64, preferred");
             }
         }
@@ -527,7 +529,7 @@ class AfXdpPortTest {
                 .label("drop").ret(TestRunResult.XDP_DROP)
                 .build();
             try (AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
-                .xdpProgram(everyOther).build())) {
+                .program(XdpProgram.custom(everyOther)).build())) {
                 CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
                     () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 200, 64, TimeUnit.SECONDS.toNanos(10)));
                 long[] r = receiveFlow(port, 100, sender);

@@ -3,6 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ProducerRing;
@@ -38,7 +39,7 @@ class HostilePeerTest {
         Hostile() {
             String name = ShmPair.uniqueName();
             victim = ShmPort.open(name, PortConfig.builder().ringSize(64).frameCount(32)
-                .shmRole(PortConfig.ShmRole.CREATE).build());
+                .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build());
             raw = Mapping.openFile(ShmPort.pathOf(name));
             layout = ShmLayout.read(raw.segment(), "test");
             data = new ProducerRing(layout.ringSegment(raw.segment(), ShmLayout.DATA_B_TO_A),
@@ -137,11 +138,10 @@ class HostilePeerTest {
     void corruptHeadersAreRefusedAtAttach() {
         String name = ShmPair.uniqueName();
         try (ShmPort a = ShmPort.open(name, PortConfig.builder().ringSize(64).frameCount(32)
-            .shmRole(PortConfig.ShmRole.CREATE).build());
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build());
              Mapping raw = Mapping.openFile(ShmPort.pathOf(name))) {
             MemorySegment header = raw.segment();
-            PortConfig attach = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH)
-                .attachTimeout(java.time.Duration.ofSeconds(1)).build();
+            PortConfig attach = PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH).withAttachTimeout(java.time.Duration.ofSeconds(1))).build();
             header.set(JAVA_INT, ShmLayout.OFF_FRAME_COUNT, 1 << 20);
             ZcnbrhException e = assertThrows(ZcnbrhException.class, () -> ShmPort.open(name, attach));
             assertTrue(e.getMessage().contains("inconsistent header"), e.getMessage());

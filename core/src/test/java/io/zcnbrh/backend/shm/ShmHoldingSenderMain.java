@@ -3,6 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.config.Backpressure;
 
 /**
@@ -14,7 +15,7 @@ public final class ShmHoldingSenderMain {
     }
 
     public static void main(String[] args) {
-        PortConfig config = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH)
+        PortConfig config = PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH))
             .backpressure(Backpressure.DROP_NEWEST).build();
         try (ShmPort port = ShmPort.open(args[0], config)) {
             long end = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000L;

@@ -1,6 +1,7 @@
 package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,10 +18,10 @@ public final class ShmPair implements AutoCloseable {
 
     ShmPair(PortConfig configA, PortConfig configB) {
         name = uniqueName();
-        a = ShmPort.open(name, rebuild(configA, PortConfig.ShmRole.CREATE));
+        a = ShmPort.open(name, rebuild(configA, ShmOptions.Role.CREATE));
         ShmPort attached;
         try {
-            attached = ShmPort.open(name, rebuild(configB, PortConfig.ShmRole.ATTACH));
+            attached = ShmPort.open(name, rebuild(configB, ShmOptions.Role.ATTACH));
         } catch (RuntimeException e) {
             a.close();
             throw e;
@@ -32,11 +33,11 @@ public final class ShmPair implements AutoCloseable {
         return "test-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
     }
 
-    private static PortConfig rebuild(PortConfig c, PortConfig.ShmRole role) {
+    private static PortConfig rebuild(PortConfig c, ShmOptions.Role role) {
         return PortConfig.builder().ringSize(c.ringSize()).frameCount(c.frameCount()).frameSize(c.frameSize())
             .headroom(c.headroom()).ownershipMode(c.ownershipMode()).creditBudget(c.creditBudget())
-            .backpressure(c.backpressure()).blockTimeout(c.blockTimeout()).txBatch(c.txBatch()).filter(c.filter())
-            .shmRole(role).build();
+            .backpressure(c.backpressure()).blockTimeout(c.blockTimeout()).txBatch(c.txBatch()).program(c.program())
+            .shm(ShmOptions.defaults().withRole(role)).build();
     }
 
     /** Every frame of the region is held by one side or in flight on one ring: the cross-process conservation. */

@@ -3,6 +3,7 @@ package io.zcnbrh.backend.shm;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.config.OwnershipMode;
@@ -303,7 +304,7 @@ class ShmPortTest {
             var perms = Files.getPosixFilePermissions(ShmPort.pathOf(name));
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(perms));
             ZcnbrhException third = assertThrows(ZcnbrhException.class, () -> ShmPort.open(name,
-                PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).build()));
+                PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH)).build()));
             assertTrue(third.getMessage().contains("already has its second side"), third.getMessage());
         }
         assertFalse(Files.exists(ShmPort.pathOf(name)));
@@ -317,7 +318,7 @@ class ShmPortTest {
             unknown.getMessage()); // every backend the ServiceLoader found
         assertThrows(IllegalArgumentException.class, () -> Zcnbrh.open("shm:../etc/passwd"));
         ZcnbrhException missing = assertThrows(ZcnbrhException.class, () -> Zcnbrh.open("shm:" + ShmPair.uniqueName(),
-            PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH).attachTimeout(Duration.ofMillis(50)).build()));
+            PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH).withAttachTimeout(Duration.ofMillis(50))).build()));
         assertTrue(missing.getMessage().contains("start the creating side first"), missing.getMessage());
     }
 

@@ -2,6 +2,7 @@ package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.UntrustedFileException;
@@ -33,9 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("kernel")
 class ShmTrustTest {
     private static final PortConfig CREATE = PortConfig.builder().ringSize(256).frameCount(512)
-        .shmRole(PortConfig.ShmRole.CREATE).build();
-    private static final PortConfig ATTACH = PortConfig.builder().shmRole(PortConfig.ShmRole.ATTACH)
-        .attachTimeout(java.time.Duration.ofSeconds(2)).build();
+        .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
+    private static final PortConfig ATTACH = PortConfig.builder().shm(ShmOptions.defaults().withRole(ShmOptions.Role.ATTACH).withAttachTimeout(java.time.Duration.ofSeconds(2))).build();
 
     @Test
     void aLivePeerInAnotherPidNamespaceIsNotTakenForDead() throws Exception {
@@ -126,7 +126,7 @@ class ShmTrustTest {
         try {
             Files.write(other, new byte[8192]);
             ZcnbrhException notOurs = assertThrows(ZcnbrhException.class, () -> ShmPort.open(foreign,
-                PortConfig.builder().attachTimeout(java.time.Duration.ofMillis(300)).build()));
+                PortConfig.builder().shm(ShmOptions.defaults().withAttachTimeout(java.time.Duration.ofMillis(300))).build()));
             assertTrue(Files.exists(other), "another program's file was deleted: " + notOurs.getMessage());
         } finally {
             Files.deleteIfExists(other);

@@ -1,6 +1,7 @@
 package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.ShmOptions;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.traffic.TrafficLoops;
 import org.junit.jupiter.api.Tag;
@@ -35,7 +36,7 @@ public class TwoProcessShmTest {
     void tenMillionPacketsCrossBetweenTwoProcessesInOrderAndIntact() throws Exception {
         String name = ShmPair.uniqueName();
         PortConfig config = PortConfig.builder().ringSize(1024).frameCount(4096)
-            .shmRole(PortConfig.ShmRole.CREATE).build();
+            .shm(ShmOptions.defaults().withRole(ShmOptions.Role.CREATE)).build();
         try (ShmPort sender = ShmPort.open(name, config)) {
             Process receiver = startJava(ShmReceiverMain.class, name, Long.toString(COUNT));
             try {

@@ -3,6 +3,7 @@ package io.zcnbrh.bpf.elf;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.XdpProgram;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.ProgramType;
@@ -77,7 +78,7 @@ class ElfLoaderTest {
         Path o = compile("count_redirect.c");
         try (VethPair veth = new VethPair().withUdpPath();
              AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(512)
-                 .xdpObject(o, "count_and_redirect").build())) {
+                 .program(XdpProgram.objectFile(o, "count_and_redirect")).build())) {
             var sender = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> UdpFlow.send(veth.netns, veth.outerIp, 9000, 200, 64, TimeUnit.SECONDS.toNanos(10)));
             long flow = 0;

@@ -1,0 +1,69 @@
+package io.zcnbrh;
+
+import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.ring.RingLayout;
+
+import java.util.Objects;
+
+/**
+ * What only an AF_XDP port uses: where XDP runs, the bind mode, need_wakeup, the RX ring's size and busy polling.
+ * Start from {@link #defaults()} and change what differs: {@code AfXdpOptions.defaults().withXdpMode(XdpMode.SKB)}.
+ *
+ * @param xdpMode       native (DRIVER, default; falls back to SKB, announced) or generic (SKB) XDP
+ * @param bindMode      AUTO (zero-copy when offered, default), COPY or ZEROCOPY
+ * @param needWakeup    use the need_wakeup flags (default), so the kernel is only kicked when it asks
+ * @param rxRingSize    RX ring entries, a power of two up to 65536; 0 (default): the port's ring size. Smaller than
+ *                      the ring size, the kernel can hold more filled frames than the RX ring takes, and a slow
+ *                      application shows as rx_ring_full instead of fill_ring_empty
+ * @param busyPollMicros SO_BUSY_POLL in microseconds (0: off)
+ * @param busyPollBudget SO_BUSY_POLL_BUDGET (0: the kernel's default)
+ * @param preferBusyPoll SO_PREFER_BUSY_POLL
+ */
+public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWakeup, int rxRingSize,
+                           int busyPollMicros, int busyPollBudget, boolean preferBusyPoll) {
+    private static final AfXdpOptions DEFAULTS =
+        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false);
+
+    /** Checks every value. */
+    public AfXdpOptions {
+        Objects.requireNonNull(xdpMode, "xdpMode");
+        Objects.requireNonNull(bindMode, "bindMode");
+        if (rxRingSize != 0) {
+            RingLayout.checkSize(rxRingSize);
+        }
+        if (busyPollMicros < 0 || busyPollBudget < 0) {
+            throw new IllegalArgumentException("busy poll time and budget must not be negative, were "
+                + busyPollMicros + " us and " + busyPollBudget);
+        }
+    }
+
+    /** Native XDP with fallback, AUTO bind, need_wakeup on, RX ring as large as the ring, no busy polling. */
+    public static AfXdpOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** These options with another XDP mode. */
+    public AfXdpOptions withXdpMode(XdpMode v) {
+        return new AfXdpOptions(v, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+    }
+
+    /** These options with another bind mode. */
+    public AfXdpOptions withBindMode(XskBindMode v) {
+        return new AfXdpOptions(xdpMode, v, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+    }
+
+    /** These options with need_wakeup on or off. */
+    public AfXdpOptions withNeedWakeup(boolean v) {
+        return new AfXdpOptions(xdpMode, bindMode, v, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+    }
+
+    /** These options with another RX ring size (0: the ring size). */
+    public AfXdpOptions withRxRingSize(int v) {
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, v, busyPollMicros, busyPollBudget, preferBusyPoll);
+    }
+
+    /** These options with SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL (0, 0, false: off). */
+    public AfXdpOptions withBusyPoll(int micros, int budget, boolean prefer) {
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer);
+    }
+}
