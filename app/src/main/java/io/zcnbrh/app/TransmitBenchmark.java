@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code zcnbrh bench transmit}: every sender in turn puts 64-byte UDP frames (18-byte payloads, sequenced) on the

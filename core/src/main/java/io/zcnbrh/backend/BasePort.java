@@ -12,7 +12,6 @@ import io.zcnbrh.filter.Verdict;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
 
-
 /**
  * What every backend shares whatever its kernel interface: counters, the owner of every frame, one flyweight per
  * frame, the credit budget, the user-space filter, release (a frame goes back when its last holder lets go),

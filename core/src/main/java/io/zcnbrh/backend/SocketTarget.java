@@ -11,6 +11,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
+import static io.zcnbrh.sys.SocketFlags.SOL_SOCKET;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -23,7 +25,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public record SocketTarget(boolean raw, String ifname, byte[] address, int port, byte[] peer, int peerPort) {
     static final int AF_INET = 2, AF_PACKET = 17, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_NONBLOCK = 04000,
         SOCK_CLOEXEC = 02000000;
-    static final int SOL_SOCKET = 1, SO_ATTACH_FILTER = 26, SO_DETACH_FILTER = 27, SO_RCVBUF = 8;
+    static final int SO_ATTACH_FILTER = 26, SO_DETACH_FILTER = 27, SO_RCVBUF = 8;
     public static final int SOL_PACKET = 263, PACKET_IGNORE_OUTGOING = 23;
     static final int ETH_P_ALL = 0x0003;
 
@@ -93,7 +95,7 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
      */
     public int open() {
         if (raw) {
-            int ifindex = ifindex(ifname);
+            int ifindex = Libc.ifindex(ifname);
             int fd = packetSocket();
             try {
                 receiveBuffer(fd);
@@ -128,9 +130,9 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
     /** A 4 MiB receive buffer: past net.core.rmem_max with CAP_NET_ADMIN (SO_RCVBUFFORCE), else what is allowed. */
     static void receiveBuffer(int fd) {
         try {
-            setInt(fd, SOL_SOCKET, 33, 4 << 20, "SO_RCVBUFFORCE");
+            Libc.setsockoptInt(fd, SOL_SOCKET, 33, 4 << 20, "SO_RCVBUFFORCE", ErrnoHint.NONE);
         } catch (SyscallException notPrivileged) {
-            setInt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20, "SO_RCVBUF");
+            Libc.setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20, "SO_RCVBUF", ErrnoHint.NONE);
         }
     }
 
@@ -145,16 +147,6 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
         return len >= 8 ? Integer.toUnsignedLong(stats.get(JAVA_INT, 4)) : 0;
     }
 
-    /** The index of {@code ifname}, or a clear error. */
-    public static int ifindex(String ifname) {
-        int ifindex = Libc.ifNameToIndex(ifname);
-        if (ifindex <= 0) {
-            throw new SyscallException("if_nametoindex('" + ifname + "')", Errno.ENODEV,
-                "no interface named '" + ifname + "' (ip link shows the names)");
-        }
-        return ifindex;
-    }
-
     /**
      * A non-blocking AF_PACKET raw socket made with protocol 0 (it receives nothing yet), with a drop-all classic
      * BPF filter and outgoing frames ignored: bind it with {@link #bindToInterface}, then {@link #startReceiving}.
@@ -164,7 +156,7 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
             e == Errno.EPERM ? "raw packet sockets need CAP_NET_RAW (run as root or through zcnbrhd)" : "");
         try {
             attachDropAll(fd);
-            setInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
+            Libc.setsockoptInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING", ErrnoHint.NONE);
             return fd;
         } catch (RuntimeException e) {
             Libc.close(fd);
@@ -183,7 +175,7 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
     public static void startReceivingRaw(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(2048);
-            while (Libc.recv(fd, buf, 0x40) >= 0) {
+            while (Libc.recv(fd, buf, MSG_DONTWAIT) >= 0) {
                 // drain (MSG_DONTWAIT)
             }
             MemorySegment dummy = a.allocate(JAVA_INT);
@@ -201,16 +193,6 @@ public record SocketTarget(boolean raw, String ifname, byte[] address, int port,
             prog.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, insn.address());
             Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog),
                 "setsockopt(SO_ATTACH_FILTER, drop all)", ErrnoHint.NONE);
-        }
-    }
-
-    /** setsockopt with an int value, or a clear error. */
-    public static void setInt(int fd, int level, int option, int value, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, value);
-            Libc.orThrow(Libc.setsockopt(fd, level, option, v), "setsockopt(" + name + ", " + value + ")",
-                ErrnoHint.NONE);
         }
     }
 

@@ -5,7 +5,6 @@ import io.zcnbrh.bpf.sys.BpfSyscall;
 import io.zcnbrh.bpf.sys.InfoAttr;
 import io.zcnbrh.bpf.sys.MapCreateAttr;
 import io.zcnbrh.bpf.sys.MapElemAttr;
-import io.zcnbrh.bpf.sys.ObjAttr;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;

@@ -3,9 +3,9 @@ package io.zcnbrh.daemon;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.backend.afxdp.XskSocket;
-import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.UnixSocket;
 
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ public final class DaemonClient {
                 throw new ZcnbrhException("zcnbrhd answered ok for " + target + " with " + reply.fds().length
                     + " descriptors instead of 2 (the socket and the UMEM): not a zcnbrhd of this version?");
             }
-            XskSocket sock = XskSocket.adopt(reply.fds()[0], XdpAttachment.ifindex(ifname), queue, ring, ring,
+            XskSocket sock = XskSocket.adopt(reply.fds()[0], Libc.ifindex(ifname), queue, ring, ring,
                 Boolean.parseBoolean(r.get("wakeup")), Boolean.parseBoolean(r.getOrDefault("tx", "true")));
             Mapping umem = Mapping.ofDescriptor(reply.fds()[1], Long.parseLong(r.get("umem_bytes")), "zcnbrhd UMEM");
             AfXdpPort port = AfXdpPort.adopt(ifname, sock, umem, config);

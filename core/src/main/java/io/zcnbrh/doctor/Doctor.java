@@ -175,7 +175,7 @@ public final class Doctor {
             }
             String zc;
             try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
-                 XskSocket s = XskSocket.open(XdpAttachment.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64,
+                 XskSocket s = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64,
                      XskBindMode.AUTO, true, null)) {
                 zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + ")";
             }

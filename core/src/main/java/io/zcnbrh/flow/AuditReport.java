@@ -1,6 +1,5 @@
 package io.zcnbrh.flow;
 
-
 import java.util.List;
 import java.util.Map;
 

@@ -7,11 +7,9 @@ import io.zcnbrh.numa.MemoryPolicy;
 import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;

@@ -4,8 +4,8 @@ import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
-import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.numa.CpuAffinity;
+import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.NetNamespace;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +65,7 @@ public final class LiveFrameGenerator implements AutoCloseable {
             if (cpu >= 0) {
                 CpuAffinity.pinCurrentThread(cpu);
             }
-            int ifindex = XdpAttachment.ifindex(veth.inner);
+            int ifindex = Libc.ifindex(veth.inner);
             int repeat = FIRST_REPEAT;
             while (!stop.get()) {
                 long t0 = System.nanoTime();

@@ -351,6 +351,16 @@ public final class Libc {
         }
     }
 
+    /** The index of interface {@code ifname} in this network namespace, or a clear ENODEV error naming it. */
+    public static int ifindex(String ifname) {
+        int index = ifNameToIndex(ifname);
+        if (index <= 0) {
+            throw new SyscallException("if_nametoindex('" + ifname + "')", Errno.ENODEV,
+                "no interface named '" + ifname + "' in this network namespace (ip link shows the names)");
+        }
+        return index;
+    }
+
     /** {@code if_nametoindex(3)}; 0 when there is no such interface. */
     public static int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
@@ -369,6 +379,18 @@ public final class Libc {
             return rc == 0 ? 0 : -errno(state);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code setsockopt(2)} with an int value, or a {@link SyscallException} naming the option ({@code name}) and
+     * the value, with the caller's advice for the errno.
+     */
+    public static void setsockoptInt(int fd, int level, int option, int value, String name, ErrnoHint hint) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, value);
+            orThrow(setsockopt(fd, level, option, v), "setsockopt(" + name + ", " + value + ")", hint);
         }
     }
 
@@ -438,7 +460,7 @@ public final class Libc {
      */
     public static void busyPoll(int fd) {
         try {
-            long ignored = (long) RECVFROM_PLAIN.invokeExact(fd, MemorySegment.NULL, 0L, 0x40, MemorySegment.NULL,
+            long ignored = (long) RECVFROM_PLAIN.invokeExact(fd, MemorySegment.NULL, 0L, SocketFlags.MSG_DONTWAIT, MemorySegment.NULL,
                 MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -587,6 +609,14 @@ public final class Libc {
     /** As {@link #orThrow(long, String, ErrnoHint)} for the calls that return an int. */
     public static int orThrow(int rc, String call, ErrnoHint hint) {
         return (int) orThrow((long) rc, call, hint);
+    }
+
+    /** A {@code struct pollfd} (poll.h: int fd, short events, short revents) in {@code arena}, waiting for POLLIN on {@code fd}. */
+    public static MemorySegment newPollFd(Arena arena, int fd) {
+        MemorySegment pollFd = arena.allocate(8, 4);
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, SocketFlags.POLLIN);
+        return pollFd;
     }
 
     /** A buffer for the errno of allocation-free calls ({@link #poll}, {@link #kick}); one per thread. */

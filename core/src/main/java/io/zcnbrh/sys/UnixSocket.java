@@ -19,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class UnixSocket implements AutoCloseable {
     private static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 02000000;
-    private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20;
+    private static final int SCM_RIGHTS = 1, SO_PEERCRED = 17, SO_RCVTIMEO = 20;
     private static final int MAX_FDS = 8;
 
     private final int fd;
@@ -115,7 +115,7 @@ public final class UnixSocket implements AutoCloseable {
                 int len = 16 + 4 * fds.length;                 // CMSG_LEN
                 MemorySegment cmsg = a.allocate((len + 7) & ~7, 8); // CMSG_SPACE
                 cmsg.set(JAVA_LONG, 0, len);
-                cmsg.set(JAVA_INT, 8, SOL_SOCKET);
+                cmsg.set(JAVA_INT, 8, SocketFlags.SOL_SOCKET);
                 cmsg.set(JAVA_INT, 12, SCM_RIGHTS);
                 for (int i = 0; i < fds.length; i++) {
                     cmsg.set(JAVA_INT, 16 + 4L * i, fds[i]);
@@ -123,7 +123,7 @@ public final class UnixSocket implements AutoCloseable {
                 msg.set(JAVA_LONG, 32, cmsg.address());
                 msg.set(JAVA_LONG, 40, cmsg.byteSize());
             }
-            long rc = Libc.sendmsg(fd, msg, 0x4000); // MSG_NOSIGNAL: a gone peer is an error, not SIGPIPE
+            long rc = Libc.sendmsg(fd, msg, SocketFlags.MSG_NOSIGNAL);
             if (rc < 0) {
                 throw new SyscallException("sendmsg(AF_UNIX)", (int) -rc, (int) -rc == 32
                     ? "the peer closed the connection" : "");
@@ -142,7 +142,7 @@ public final class UnixSocket implements AutoCloseable {
      */
     public Message receiveNow(int maxBytes) {
         try {
-            return receive(maxBytes, 0x40);
+            return receive(maxBytes, SocketFlags.MSG_DONTWAIT);
         } catch (SyscallException e) {
             if (e.errno() == Errno.EAGAIN) {
                 return null;
@@ -163,13 +163,13 @@ public final class UnixSocket implements AutoCloseable {
             msg.set(JAVA_LONG, 24, 1);
             msg.set(JAVA_LONG, 32, cmsg.address());
             msg.set(JAVA_LONG, 40, cmsg.byteSize());
-            long rc = Libc.recvmsg(fd, msg, 0x40000000 | flags); // MSG_CMSG_CLOEXEC
+            long rc = Libc.recvmsg(fd, msg, SocketFlags.MSG_CMSG_CLOEXEC | flags);
             if (rc < 0) {
                 throw new SyscallException("recvmsg(AF_UNIX)", (int) -rc, "");
             }
             long controlLen = msg.get(JAVA_LONG, 40);
             int[] fds = new int[0];
-            if (controlLen >= 16 && cmsg.get(JAVA_INT, 8) == SOL_SOCKET && cmsg.get(JAVA_INT, 12) == SCM_RIGHTS) {
+            if (controlLen >= 16 && cmsg.get(JAVA_INT, 8) == SocketFlags.SOL_SOCKET && cmsg.get(JAVA_INT, 12) == SCM_RIGHTS) {
                 int n = (int) ((cmsg.get(JAVA_LONG, 0) - 16) / 4);
                 fds = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -192,7 +192,7 @@ public final class UnixSocket implements AutoCloseable {
             MemorySegment tv = a.allocate(16, 8); // struct timeval {tv_sec, tv_usec}
             tv.set(JAVA_LONG, 0, millis / 1000);
             tv.set(JAVA_LONG, 8, (millis % 1000) * 1000);
-            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv), "setsockopt(SO_RCVTIMEO, " + millis
+            Libc.orThrow(Libc.setsockopt(fd, SocketFlags.SOL_SOCKET, SO_RCVTIMEO, tv), "setsockopt(SO_RCVTIMEO, " + millis
                 + " ms)", ErrnoHint.NONE);
         }
     }
@@ -210,7 +210,7 @@ public final class UnixSocket implements AutoCloseable {
     public Credentials peer() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cred = a.allocate(12, 4);
-            int len = Libc.getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred);
+            int len = Libc.getsockopt(fd, SocketFlags.SOL_SOCKET, SO_PEERCRED, cred);
             if (len < 0) {
                 throw new SyscallException("getsockopt(SO_PEERCRED)", -len, "");
             }

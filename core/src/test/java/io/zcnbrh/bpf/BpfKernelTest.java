@@ -17,7 +17,6 @@ import java.util.Set;
 
 import static io.zcnbrh.bpf.asm.Assembler.*;
 import static io.zcnbrh.bpf.asm.Op.*;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -44,7 +44,6 @@ class InterpreterFaultsTest {
                 .mov64Reg(R3, R10).jmpReg(JGT, R2, R3, "out").label("out").ret(2).build()));
     }
 
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("badPrograms")
     void eachBrokenRuleIsAFaultThatNamesIt(String rule, List<Insn> program) {

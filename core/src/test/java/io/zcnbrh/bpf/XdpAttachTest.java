@@ -7,6 +7,7 @@ import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.NetNamespace;
 
 import static io.zcnbrh.bpf.asm.Assembler.*;
@@ -90,18 +91,17 @@ class XdpAttachTest {
             frame[6] = 0x02;                     // locally administered source
             frame[12] = (byte) 0x88;             // IEEE 802 local experimental EtherType
             frame[13] = (byte) 0xB5;
-            tx.generate(frame, XdpAttachment.ifindex(veth.outer), 1000);
+            tx.generate(frame, Libc.ifindex(veth.outer), 1000);
             assertEquals(1000L, seen.lookupLong(0), "the peer end received every generated frame");
         }
     }
-
 
     @Test
     void missingInterfaceIsAClearError() {
         try (BpfProgram prog = pass()) {
             SyscallException e = assertThrows(SyscallException.class,
                 () -> XdpAttachment.attach(prog, "zcnbrh-nonexistent0", XdpMode.SKB));
-            assertTrue(e.getMessage().startsWith("ENODEV from if_nametoindex(zcnbrh-nonexistent0)"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("ENODEV from if_nametoindex('zcnbrh-nonexistent0')"), e.getMessage());
         }
     }
 
@@ -115,7 +115,7 @@ class XdpAttachTest {
             assertTrue(e.getMessage().contains("only XDP programs attach"), e.getMessage());
             try (XdpAttachment a = XdpAttachment.attach(prog, veth.outer, XdpMode.SKB)) {
                 assertEquals(veth.outer, a.ifname());
-                assertEquals(XdpAttachment.ifindex(veth.outer), a.ifindex());
+                assertEquals(Libc.ifindex(veth.outer), a.ifindex());
                 assertEquals(XdpMode.SKB, a.mode());
                 assertEquals(prog, a.program());
                 assertEquals("pass on " + veth.outer + " (SKB, via LINK)", a.toString());
@@ -131,7 +131,7 @@ class XdpAttachTest {
         try (BpfProgram prog = pass()) {
             XdpAttachment a = XdpAttachment.attachNetlink(prog, veth.outer, XdpMode.SKB);
             veth.close(); // the interface is gone with its program
-            assertThrows(RuntimeException.class, () -> XdpAttachment.ifindex(veth.outer), "the interface is gone");
+            assertThrows(RuntimeException.class, () -> Libc.ifindex(veth.outer), "the interface is gone");
             org.junit.jupiter.api.Assertions.assertDoesNotThrow(a::close, "ENODEV is not an error here");
         } finally {
             veth.close();

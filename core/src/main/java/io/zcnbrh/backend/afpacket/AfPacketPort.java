@@ -14,6 +14,7 @@ import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.internal.FrameStack;
+import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.RealtimeClock;
 
@@ -21,6 +22,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
+import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -43,7 +45,6 @@ public final class AfPacketPort extends PoolPort {
     private static final int TX_FRAME_SIZE = 2048;
     /** TPACKET_V2's RX slot: a tpacket2_hdr, then the frame; slots lie back to back (the block size is a multiple). */
     private static final int RX_SLOT_SIZE = 2048;
-    private static final int POLLIN = 1;
     private static final VarHandle INT = JAVA_INT.varHandle();
 
     private final String spec;
@@ -122,9 +123,7 @@ public final class AfPacketPort extends PoolPort {
         this.creditBudget = Math.min(config.creditBudget(), rxPool);
         this.txBatch = config.txBatch();
         this.callState = Libc.newCallState(arena);
-        this.pollFd = arena.allocate(8, 4);
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.pollFd = Libc.newPollFd(arena, fd);
         this.stats = arena.allocate(12, 4);
         this.softFilter = config.filter() != null ? SoftFilter.of(config.filter()) : null;
         watchInterface(ifname); // last: AF_PACKET keeps a socket on a vanished device silent, so the port asks
@@ -139,7 +138,7 @@ public final class AfPacketPort extends PoolPort {
             throw new IllegalArgumentException("afpacket spec needs an interface name: afpacket:IFACE, got '" + ifname
                 + "'");
         }
-        int ifindex = SocketTarget.ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         int fd = SocketTarget.packetSocket();
         MemorySegment ring = null;
         long bytes = 0;
@@ -149,11 +148,12 @@ public final class AfPacketPort extends PoolPort {
             int txBlocks = (txFrames * TX_FRAME_SIZE + BLOCK_SIZE - 1) / BLOCK_SIZE;
             txFrames = txBlocks * (BLOCK_SIZE / TX_FRAME_SIZE);
             TpacketHeader header = config.latencyMode() ? TpacketHeader.V2 : TpacketHeader.V3;
-            SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_VERSION, header.version(), "PACKET_VERSION "
-                + header);
+            Libc.setsockoptInt(fd, SocketTarget.SOL_PACKET, PACKET_VERSION, header.version(), "PACKET_VERSION " + header, ErrnoHint.NONE);
             // both before the rings: the kernel refuses them (EBUSY) once a ring exists
-            SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
-            SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
+            Libc.setsockoptInt(fd, SocketTarget.SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS",
+                ErrnoHint.NONE);
+            Libc.setsockoptInt(fd, SocketTarget.SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS",
+                ErrnoHint.NONE);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment req = a.allocate(28, 4);
                 req.set(JAVA_INT, 0, BLOCK_SIZE);
@@ -177,8 +177,8 @@ public final class AfPacketPort extends PoolPort {
             SocketTarget.bindToInterface(fd, ifname, ifindex);
             if (config.afPacket().fanoutGroup() >= 0) {
                 // PACKET_FANOUT (18): group id | PACKET_FANOUT_HASH (0) << 16; a flow always lands on the same port
-                SocketTarget.setInt(fd, SocketTarget.SOL_PACKET, 18, config.afPacket().fanoutGroup(), "PACKET_FANOUT "
-                    + config.afPacket().fanoutGroup());
+                Libc.setsockoptInt(fd, SocketTarget.SOL_PACKET, 18, config.afPacket().fanoutGroup(), "PACKET_FANOUT",
+                    ErrnoHint.NONE);
             }
             SocketTarget.startReceivingRaw(fd);
             return new AfPacketPort(ifname, fd, ring, bytes, blocks, txFrames, config, header);
@@ -425,7 +425,7 @@ public final class AfPacketPort extends PoolPort {
             return;
         }
         staged = 0;
-        long rc = Libc.kick(fd, 0x40, callState); // send(fd, NULL, 0, MSG_DONTWAIT): send what is marked
+        long rc = Libc.kick(fd, MSG_DONTWAIT, callState); // send(fd, NULL, 0, MSG_DONTWAIT): send what is marked
         if (rc < 0 && rc != -Errno.EAGAIN && rc != -Errno.ENOBUFS) {
             throw new SyscallException("send(" + spec + " TX ring)", (int) -rc, -rc == Errno.ENETDOWN
                 || -rc == Errno.ENXIO ? "interface " + ifname + " went down or away" : "");

@@ -3,7 +3,6 @@ package io.zcnbrh.backend.afxdp;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
-import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.Frame;
@@ -30,13 +29,15 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
+import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
+import static io.zcnbrh.sys.SocketFlags.SOL_SOCKET;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * {@code afxdp:IFACE@QUEUE}: raw Ethernet frames straight from the kernel's UMEM (M3, M8). The UMEM is split in
@@ -48,9 +49,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class AfXdpPort extends RingPort {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int POLLIN = 1;
-    private static final int SOL_SOCKET = 1;
+    private static final ErrnoHint BUSY_POLL_PERMISSION =
+        e -> e == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "";
     private static final int SO_BUSY_POLL = 46;
     private static final int SO_PREFER_BUSY_POLL = 69;
     private static final int SO_BUSY_POLL_BUDGET = 70;
@@ -119,7 +119,7 @@ public final class AfXdpPort extends RingPort {
     private static Shared openAlone(String ifname, int queue, PortConfig config) {
         int ring = config.ringSize();
         int frameCount = Math.max(config.frameCount(), 2 * ring);
-        int ifindex = XdpAttachment.ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         Mapping mem = null;
         XskSocket sock = null;
         XdpSetup setup = null;
@@ -204,9 +204,7 @@ public final class AfXdpPort extends RingPort {
         this.txBudget = sock.zeroCopy() ? 0 : sock.raiseTxBudget(WANTED_TX_BUDGET);
         this.sendBuffer = sock.zeroCopy() ? 0 : raiseSendBuffer(sock.fd(), COPY_MODE_SEND_BUFFER);
         this.callState = Libc.newCallState(arena);
-        this.pollFd = arena.allocate(8, 4);
-        pollFd.set(JAVA_INT, 0, sock.fd());
-        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.pollFd = Libc.newPollFd(arena, sock.fd());
         XdpAttachment attached = shared.owned() ? goLive(shared, ifname, queue, config) : shared.attachment();
         this.attachment = attached;
         String xdp = attached == null ? "XDP program and XSKMAP of the daemon that passed the socket"
@@ -315,10 +313,13 @@ public final class AfXdpPort extends RingPort {
         if (config.afXdp().busyPollMicros() == 0) {
             return;
         }
-        setSocketInt(fd, SO_PREFER_BUSY_POLL, config.afXdp().preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL");
-        setSocketInt(fd, SO_BUSY_POLL, config.afXdp().busyPollMicros(), "SO_BUSY_POLL");
+        Libc.setsockoptInt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, config.afXdp().preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL",
+            BUSY_POLL_PERMISSION);
+        Libc.setsockoptInt(fd, SOL_SOCKET, SO_BUSY_POLL, config.afXdp().busyPollMicros(), "SO_BUSY_POLL",
+            BUSY_POLL_PERMISSION);
         if (config.afXdp().busyPollBudget() > 0) {
-            setSocketInt(fd, SO_BUSY_POLL_BUDGET, config.afXdp().busyPollBudget(), "SO_BUSY_POLL_BUDGET");
+            Libc.setsockoptInt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, config.afXdp().busyPollBudget(), "SO_BUSY_POLL_BUDGET",
+            BUSY_POLL_PERMISSION);
         }
     }
 
@@ -335,15 +336,6 @@ public final class AfXdpPort extends RingPort {
             }
             v.set(JAVA_INT, 0, 0);
             return Libc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, v) >= 0 ? v.get(JAVA_INT, 0) : 0;
-        }
-    }
-
-    private static void setSocketInt(int fd, int option, int value, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, value);
-            Libc.orThrow(Libc.setsockopt(fd, SOL_SOCKET, option, v), "setsockopt(SOL_SOCKET, " + name + ", " + value
-                + ")", e -> e == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "");
         }
     }
 

@@ -3,17 +3,13 @@ package io.zcnbrh.backend.afxdp;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.backend.InterfaceQueues;
 import io.zcnbrh.bpf.link.XdpAttachment;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.Libc;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * Every receive queue of an interface, one AF_XDP socket and one {@link AfXdpPort} per queue, all on one UMEM
@@ -49,7 +45,7 @@ public final class AfXdpQueues implements AutoCloseable {
     /** Opens a port on every receive queue of {@code ifname}, each with {@code config}'s rings and frame count. */
     public static AfXdpQueues open(String ifname, PortConfig config) {
         int queues = rxQueues(ifname);
-        int ifindex = XdpAttachment.ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
         long sliceBytes = FrameRegion.bytesFor(perQueue, config.frameSize());
         Mapping umem = null;
@@ -109,7 +105,7 @@ public final class AfXdpQueues implements AutoCloseable {
                 shareWith = ports.get(q).socket(); // the UMEM stays registered through the other sockets
             }
         }
-        XskSocket s = XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, config.frameSize(),
+        XskSocket s = XskSocket.open(Libc.ifindex(ifname), queue, umem, config.frameSize(),
             AfXdpPort.umemHeadroom(config), config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
             config.afXdp().needWakeup(), shareWith);
         AfXdpPort port;

@@ -2,8 +2,8 @@ package io.zcnbrh.backend.afxdp;
 
 import io.zcnbrh.XskBindMode;
 import io.zcnbrh.bpf.BpfMap;
-import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +20,7 @@ public final class AfXdpSockets {
      * zero-copy); with a TX ring only if {@code transmit}.
      */
     public static XskSocket bind(String ifname, int queue, Mapping umem, int frameSize, int ring, boolean transmit) {
-        return XskSocket.open(XdpAttachment.ifindex(ifname), queue, umem, frameSize, 0, ring, ring,
+        return XskSocket.open(Libc.ifindex(ifname), queue, umem, frameSize, 0, ring, ring,
             XskBindMode.AUTO, true, null, transmit);
     }
 

@@ -8,6 +8,7 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
+import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
@@ -27,6 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class XskSocket implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
+    private static final ErrnoHint RING_SIZES = e -> e == Errno.EINVAL ? "ring sizes must be powers of two" : "";
 
     private final int fd;
     private final int ifindex;
@@ -57,15 +59,6 @@ public final class XskSocket implements AutoCloseable {
         this.ringMappings = ringMappings;
         this.ringScope = ringScope;
         this.fallbackReason = fallbackReason;
-    }
-
-    private static void setInt(int fd, int option, int value, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, value);
-            Libc.orThrow(Libc.setsockopt(fd, IfXdp.SOL_XDP, option, v), "setsockopt(SOL_XDP, " + what + ", "
-                + value + ")", e -> e == Errno.EINVAL ? "ring sizes must be powers of two" : "");
-        }
     }
 
     /**
@@ -119,12 +112,15 @@ public final class XskSocket implements AutoCloseable {
             // refill could find the ring "full" of entries the kernel already holds. Twice is always enough.
             int fillSize = 2 * ringSize;
             if (ownFillRings) {
-                setInt(fd, IfXdp.XDP_UMEM_FILL_RING, fillSize, "XDP_UMEM_FILL_RING");
-                setInt(fd, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
+                Libc.setsockoptInt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_FILL_RING, fillSize, "SOL_XDP, XDP_UMEM_FILL_RING",
+                    RING_SIZES);
+                Libc.setsockoptInt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_COMPLETION_RING, ringSize,
+                    "SOL_XDP, XDP_UMEM_COMPLETION_RING", RING_SIZES);
             }
-            setInt(fd, IfXdp.XDP_RX_RING, rxRingSize, "XDP_RX_RING");
+            Libc.setsockoptInt(fd, IfXdp.SOL_XDP, IfXdp.XDP_RX_RING, rxRingSize, "SOL_XDP, XDP_RX_RING", RING_SIZES);
             if (transmit) {
-                setInt(fd, IfXdp.XDP_TX_RING, ringSize, "XDP_TX_RING");
+                Libc.setsockoptInt(fd, IfXdp.SOL_XDP, IfXdp.XDP_TX_RING, ringSize, "SOL_XDP, XDP_TX_RING",
+                    RING_SIZES);
             }
 
             MemorySegment off = arena.allocate(IfXdp.MMAP_OFFSETS_V2_SIZE, 8);

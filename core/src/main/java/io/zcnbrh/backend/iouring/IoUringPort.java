@@ -23,6 +23,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
+import static io.zcnbrh.sys.SocketFlags.MSG_TRUNC;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -53,7 +54,6 @@ public final class IoUringPort extends PoolPort {
     private static final int OP_ASYNC_CANCEL = 14;
     private static final int ASYNC_CANCEL_ALL = 1, ASYNC_CANCEL_FD = 2; // include/uapi/linux/io_uring.h, 5.19+
     private static final int BGID = 0;
-    private static final int POLLIN = 1;
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.iouring");
     private static final VarHandle SHORT = JAVA_SHORT.varHandle();
 
@@ -119,9 +119,7 @@ public final class IoUringPort extends PoolPort {
         this.txBatch = config.txBatch();
         this.zeroCopySend = zeroCopySend;
         this.callState = Libc.newCallState(arena);
-        this.pollFd = arena.allocate(8, 4);
-        pollFd.set(JAVA_INT, 0, ring.fd());
-        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.pollFd = Libc.newPollFd(arena, ring.fd());
         this.stats = arena.allocate(12, 4);
         if (config.filter() != null) {
             if (!target.raw()) {

@@ -1,10 +1,10 @@
 package io.zcnbrh.backend.iouring;
 
-import io.zcnbrh.backend.SocketTarget;
 import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.mem.Mapping;
+import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -39,7 +39,7 @@ public final class IoUringProbe {
 
     /** Zero-copy receive on {@code ifname} queue {@code queue}. */
     public static Result zeroCopyReceive(String ifname, int queue) {
-        int ifindex = SocketTarget.ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         IoUring ring;
         try {
             ring = new IoUring(64, 128, IoUring.SETUP_DEFER_TASKRUN | IoUring.SETUP_SINGLE_ISSUER | IoUring.SETUP_CQE32);

@@ -1,10 +1,7 @@
 package io.zcnbrh.backend.shm;
 
 import io.zcnbrh.Counter;
-import io.zcnbrh.PacketHandler;
-import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
-import io.zcnbrh.PortCounters;
 import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;

@@ -21,9 +21,10 @@ import io.zcnbrh.sys.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
+import static io.zcnbrh.sys.SocketFlags.MSG_TRUNC;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * {@code socket:udp:ADDR:PORT} and {@code socket:raw:IFACE}: plain sockets, batched with {@code recvmmsg(2)} and
@@ -33,8 +34,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 public final class SocketPort extends PoolPort {
     static final int BATCH = 64;
     private static final int MMSG = 64;        // sizeof(struct mmsghdr)
-    private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
-    private static final int POLLIN = 1;
 
     private final String spec;
     private final SocketTarget target;
@@ -98,9 +97,7 @@ public final class SocketPort extends PoolPort {
         this.txMsgs = arena.allocate((long) MMSG * BATCH, 8);
         this.txIov = arena.allocate(16L * BATCH, 8);
         this.lastSender = arena.allocate(16, 8);
-        this.pollFd = arena.allocate(8, 4);
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, (short) POLLIN);
+        this.pollFd = Libc.newPollFd(arena, fd);
         this.stats = arena.allocate(12, 4);
         if (config.filter() != null) {
             if (!target.raw()) {

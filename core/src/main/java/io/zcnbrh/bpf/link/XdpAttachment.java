@@ -49,22 +49,12 @@ public final class XdpAttachment implements AutoCloseable {
         this.linkFd = linkFd;
     }
 
-    /** The index of interface {@code ifname}, or a clear error naming it. */
-    public static int ifindex(String ifname) {
-        int index = Libc.ifNameToIndex(ifname);
-        if (index == 0) {
-            throw new SyscallException("if_nametoindex(" + ifname + ")", Errno.ENODEV,
-                "no interface named '" + ifname + "' in this network namespace (see `ip link`)");
-        }
-        return index;
-    }
-
     /** Attaches {@code program} to {@code ifname} in {@code mode}: a BPF link first, rtnetlink when links are missing. */
     public static XdpAttachment attach(BpfProgram program, String ifname, XdpMode mode) {
         if (program.type() != ProgramType.XDP) {
             throw new IllegalArgumentException("only XDP programs attach to interfaces, not " + program.type());
         }
-        int ifindex = ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         refuseIfOccupied(ifname, ifindex);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(LinkCreateAttr.SIZE, 8);
@@ -89,7 +79,7 @@ public final class XdpAttachment implements AutoCloseable {
 
     /** Attaches through rtnetlink IFLA_XDP only (the fallback; public so tests can drive it on any kernel). */
     public static XdpAttachment attachNetlink(BpfProgram program, String ifname, XdpMode mode) {
-        int ifindex = ifindex(ifname);
+        int ifindex = Libc.ifindex(ifname);
         refuseIfOccupied(ifname, ifindex);
         return attachNetlink(program, ifname, ifindex, mode);
     }
@@ -150,7 +140,7 @@ public final class XdpAttachment implements AutoCloseable {
 
     /** What the kernel reports for the interface now: the attached mode's IFLA_XDP_ATTACHED value and program id. */
     public static int[] state(String ifname) {
-        RtNetlink.XdpState s = RtNetlink.query(ifindex(ifname));
+        RtNetlink.XdpState s = RtNetlink.query(Libc.ifindex(ifname));
         return new int[] {s.attached(), s.programId()};
     }
 

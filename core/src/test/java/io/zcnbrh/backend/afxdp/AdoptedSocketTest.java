@@ -14,6 +14,7 @@ import io.zcnbrh.config.PageSize;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.UnixSocket;
 import io.zcnbrh.traffic.UdpFlow;
 
@@ -45,7 +46,7 @@ class AdoptedSocketTest {
         String path = dir.resolve("d.sock").toString();
         try (VethPair veth = new VethPair().withUdpPath();
              Mapping umem = Mapping.memfd("zcnbrh-umem", FrameRegion.bytesFor(frames, 2048), PageSize.BASE, -1);
-             XskSocket daemonSide = XskSocket.open(XdpAttachment.ifindex(veth.outer), 0, umem, 2048, 0, 512, 512,
+             XskSocket daemonSide = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 512, 512,
                  XskBindMode.AUTO, true, null);
              BpfMap xsks = BpfMap.create(MapType.XSKMAP, 4, 4, 64, "xsks");
              BpfProgram prog = XskRedirectProgram.load(xsks);
@@ -64,7 +65,7 @@ class AdoptedSocketTest {
             try (UnixSocket client = UnixSocket.connect(path)) {
                 UnixSocket.Message m = client.receive(16);
                 assertEquals(2, m.fds().length);
-                XskSocket adopted = XskSocket.adopt(m.fds()[0], XdpAttachment.ifindex(veth.outer), 0, 512, 512,
+                XskSocket adopted = XskSocket.adopt(m.fds()[0], Libc.ifindex(veth.outer), 0, 512, 512,
                     daemonSide.needWakeup(), true);
                 Mapping clientUmem = Mapping.ofDescriptor(m.fds()[1], umem.segment().byteSize(), "passed UMEM");
                 try (AfXdpPort port = AfXdpPort.adopt(veth.outer, adopted, clientUmem, config)) {

@@ -135,7 +135,6 @@ class AfXdpPortTest {
         }
     }
 
-
     @Test
     void transmittedFramesReachThePeerAndTheirFramesComeBack() {
         try (VethPair veth = new VethPair();

@@ -1,6 +1,5 @@
 package io.zcnbrh.flow.internal;
 
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
