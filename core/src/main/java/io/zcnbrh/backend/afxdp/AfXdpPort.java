@@ -11,7 +11,6 @@ import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.link.XdpAttachment;
-import io.zcnbrh.bpf.link.XdpMode;
 import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
@@ -29,14 +28,12 @@ import io.zcnbrh.mem.Mapping;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
 import io.zcnbrh.ring.RingLayout;
-import io.zcnbrh.sys.ErrnoHint;
 import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
-import static io.zcnbrh.sys.SocketFlags.SOL_SOCKET;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -49,11 +46,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class AfXdpPort extends RingPort {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
-    private static final ErrnoHint BUSY_POLL_PERMISSION =
-        e -> e == Errno.EPERM ? "raising busy-poll settings needs CAP_NET_ADMIN" : "";
-    private static final int SO_BUSY_POLL = 46;
-    private static final int SO_PREFER_BUSY_POLL = 69;
-    private static final int SO_BUSY_POLL_BUDGET = 70;
     private static final int BATCH = 64;
     /** What this port asks one sendto() to send in copy mode (XDP_MAX_TX_SKB_BUDGET; the kernel's default is 32). */
     static final int WANTED_TX_BUDGET = 256;
@@ -94,10 +86,8 @@ public final class AfXdpPort extends RingPort {
      * fell to 1.2 Mpps in half the rounds with the default, stayed at 2.0-2.1 with this).
      */
     static final int COPY_MODE_SEND_BUFFER = 4 << 20;
-    private static final int SO_SNDBUF = 7;
-    private static final int SO_SNDBUFFORCE = 32;
     private final String modeLine;
-    private final Shared shared;
+    private final XskResources resources;
     /** This port's first byte in the UMEM: kernel addresses are base + the frame region's addresses. */
     private final long base;
     private AutoCloseable lease;
@@ -107,73 +97,30 @@ public final class AfXdpPort extends RingPort {
     /** SO_BUSY_POLL is set on the socket: latency mode's wait drives the device's NAPI from this thread. */
     private final boolean busyPolling;
 
-    /** What a port stands on: its slice of a UMEM, its socket, and the interface's map, program and attachment. */
-    record Shared(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup, XdpAttachment attachment,
-                  boolean owned) {
-    }
-
     private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
-        this(spec, ifname, queue, config, openAlone(ifname, queue, config));
+        this(spec, ifname, queue, config, XskResources.openAlone(ifname, queue, config));
     }
 
-    private static Shared openAlone(String ifname, int queue, PortConfig config) {
-        int ring = config.ringSize();
-        int frameCount = Math.max(config.frameCount(), 2 * ring);
-        int ifindex = Libc.ifindex(ifname);
-        Mapping mem = null;
-        XskSocket sock = null;
-        XdpSetup setup = null;
-        try {
-            mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
-                config.numaNode());
-            sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), umemHeadroom(config), ring,
-                config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null);
-            applyBusyPoll(sock.fd(), config);
-            setup = XdpSetup.create(config, queue + 1);
-            // attached by the constructor once the fill ring has frames (see goLive)
-            return new Shared(mem, 0, frameCount, sock, setup, null, true);
-        } catch (RuntimeException e) {
-            closeQuietly(setup, sock, mem);
-            throw e;
-        }
-    }
-
-    /**
-     * A port that owns its program goes live last, in this order: fill ring filled (constructor), socket into the
-     * XSKMAP, program attached. Any other order lets the first frames meet an empty fill ring (rx_dropped) or an
-     * empty map slot.
-     */
-    private XdpAttachment goLive(Shared shared, String ifname, int queue, PortConfig config) {
-        try {
-            setSocket(shared.setup().xsks(), queue, shared.socket().fd());
-            return attach(shared.setup().program(), ifname, config.afXdp().xdpMode());
-        } catch (RuntimeException e) {
-            closeQuietly(shared.setup(), shared.socket(), shared.umem());
-            arena.close();
-            throw e;
-        }
-    }
-
-    private AfXdpPort(String spec, String ifname, int queue, PortConfig config, Shared shared) {
+    private AfXdpPort(String spec, String ifname, int queue, PortConfig config, XskResources resources) {
         this.spec = spec;
         this.ifname = ifname;
         this.config = config;
         int ring = config.ringSize();
-        int frameCount = shared.frameCount();
+        int frameCount = resources.frameCount();
         this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
         this.receiveWait = new ReceiveWait(config.afXdp().rxRingSize());
-        Mapping mem = shared.umem();
-        XskSocket sock = shared.socket();
-        this.shared = shared;
-        this.base = shared.base();
+        Mapping mem = resources.umem();
+        XskSocket sock = resources.socket();
+        this.resources = resources;
+        this.base = resources.base();
         this.umem = mem;
         this.socket = sock;
-        this.xsks = shared.setup() == null ? null : shared.setup().xsks();
-        this.program = shared.setup() == null ? null : shared.setup().program();
+        this.xsks = resources.setup() == null ? null : resources.setup().xsks();
+        this.program = resources.setup() == null ? null : resources.setup().program();
         // the kernel writes a received frame after the UMEM headroom plus XDP_PACKET_HEADROOM (256); this port's
         // frames are its slice of the UMEM, and kernel addresses are UMEM offsets: local address + base
         MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
-        this.frames = new FrameRegion(slice, config.frameSize(), umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM,
+        this.frames = new FrameRegion(slice, config.frameSize(), AfXdpControl.umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM,
             frameCount);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
         this.packets = new Frame[frameCount];
@@ -202,10 +149,16 @@ public final class AfXdpPort extends RingPort {
         fill.submit(n);
         this.txBatch = config.txBatch();
         this.txBudget = sock.zeroCopy() ? 0 : sock.raiseTxBudget(WANTED_TX_BUDGET);
-        this.sendBuffer = sock.zeroCopy() ? 0 : raiseSendBuffer(sock.fd(), COPY_MODE_SEND_BUFFER);
+        this.sendBuffer = sock.zeroCopy() ? 0 : AfXdpControl.raiseSendBuffer(sock.fd(), COPY_MODE_SEND_BUFFER);
         this.callState = Libc.newCallState(arena);
         this.pollFd = Libc.newPollFd(arena, sock.fd());
-        XdpAttachment attached = shared.owned() ? goLive(shared, ifname, queue, config) : shared.attachment();
+        XdpAttachment attached;
+        try {
+            attached = resources.goLiveIfOwned(ifname, queue, config);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
         this.attachment = attached;
         String xdp = attached == null ? "XDP program and XSKMAP of the daemon that passed the socket"
             : "XDP " + attached.mode() + " via " + attached.via();
@@ -234,7 +187,7 @@ public final class AfXdpPort extends RingPort {
                 config.frameSize()));
         }
         return new AfXdpPort("afxdp:" + ifname + "@" + socket.queue(), ifname, socket.queue(), config,
-            new Shared(umem, 0, frameCount, socket, null, null, false));
+            XskResources.adopted(umem, frameCount, socket));
     }
 
     /** Keeps {@code resource} (the daemon connection of an adopted socket) open until this port closes. */
@@ -243,7 +196,7 @@ public final class AfXdpPort extends RingPort {
     }
 
     /** A port on one queue of a group that shares a UMEM (see {@link AfXdpQueues}). */
-    static AfXdpPort openShared(String ifname, int queue, PortConfig config, Shared shared) {
+    static AfXdpPort openShared(String ifname, int queue, PortConfig config, XskResources shared) {
         return new AfXdpPort("afxdp:" + ifname + "@" + queue, ifname, queue, config, shared);
     }
 
@@ -272,83 +225,6 @@ public final class AfXdpPort extends RingPort {
             }
         }
         return new AfXdpPort("afxdp:" + target, ifname, queue, config);
-    }
-
-    /**
-     * The UMEM headroom to register: the configured headroom is where packet data starts in a frame, and the kernel
-     * always adds XDP_PACKET_HEADROOM, so anything above 256 becomes UMEM headroom (af_xdp.rst, XDP_UMEM_REG).
-     */
-    static int umemHeadroom(PortConfig config) {
-        if (config.headroom() < IfXdp.XDP_PACKET_HEADROOM) {
-            throw new IllegalArgumentException("AF_XDP frames start at least " + IfXdp.XDP_PACKET_HEADROOM
-                + " bytes in (XDP_PACKET_HEADROOM); headroom " + config.headroom() + " is too small");
-        }
-        return config.headroom() - IfXdp.XDP_PACKET_HEADROOM;
-    }
-
-    static XdpAttachment attach(BpfProgram prog, String ifname, XdpMode mode) {
-        try {
-            return XdpAttachment.attach(prog, ifname, mode);
-        } catch (SyscallException e) {
-            if (mode == XdpMode.DRIVER && e.errno() == Errno.EOPNOTSUPP) {
-                LOG.log(System.Logger.Level.WARNING, "{0} has no native XDP ({1}); using generic (SKB) XDP", ifname,
-                    e.getMessage());
-                return XdpAttachment.attach(prog, ifname, XdpMode.SKB);
-            }
-            throw e;
-        }
-    }
-
-    static void setSocket(BpfMap map, int queue, int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment k = a.allocate(JAVA_INT);
-            k.set(JAVA_INT, 0, queue);
-            MemorySegment v = a.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, fd);
-            map.update(k, v, BpfMap.ANY);
-        }
-    }
-
-    static void applyBusyPoll(int fd, PortConfig config) {
-        if (config.afXdp().busyPollMicros() == 0) {
-            return;
-        }
-        Libc.setsockoptInt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, config.afXdp().preferBusyPoll() ? 1 : 0, "SO_PREFER_BUSY_POLL",
-            BUSY_POLL_PERMISSION);
-        Libc.setsockoptInt(fd, SOL_SOCKET, SO_BUSY_POLL, config.afXdp().busyPollMicros(), "SO_BUSY_POLL",
-            BUSY_POLL_PERMISSION);
-        if (config.afXdp().busyPollBudget() > 0) {
-            Libc.setsockoptInt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, config.afXdp().busyPollBudget(), "SO_BUSY_POLL_BUDGET",
-            BUSY_POLL_PERMISSION);
-        }
-    }
-
-    /**
-     * SO_SNDBUFFORCE where the process may (CAP_NET_ADMIN), else SO_SNDBUF (capped by net.core.wmem_max); returns
-     * the buffer the kernel reports (socket(7): it doubles the value asked for its bookkeeping).
-     */
-    private static int raiseSendBuffer(int fd, int bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            v.set(JAVA_INT, 0, bytes);
-            if (Libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, v) != 0) {
-                Libc.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, v);
-            }
-            v.set(JAVA_INT, 0, 0);
-            return Libc.getsockopt(fd, SOL_SOCKET, SO_SNDBUF, v) >= 0 ? v.get(JAVA_INT, 0) : 0;
-        }
-    }
-
-    static void closeQuietly(AutoCloseable... resources) {
-        for (AutoCloseable r : resources) {
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (Exception ignored) {
-                    // closing after a failed open: the first error is the one to report
-                }
-            }
-        }
     }
 
     // ---- receive ----------------------------------------------------------------------------------------
@@ -852,7 +728,7 @@ public final class AfXdpPort extends RingPort {
             counters.set(Counter.XDP_RX_RING_FULL, st[3]);
             counters.set(Counter.XDP_FILL_RING_EMPTY, st[4]);
             counters.set(Counter.XDP_TX_RING_EMPTY, st[5]);
-            FilterCounters verdicts = shared.setup() == null ? null : shared.setup().verdicts();
+            FilterCounters verdicts = resources.setup() == null ? null : resources.setup().verdicts();
             if (verdicts != null) {
                 counters.set(Counter.FILTER_SOCKET, verdicts.count(Verdict.SOCKET));
                 counters.set(Counter.FILTER_PASS, verdicts.count(Verdict.PASS));
@@ -891,14 +767,7 @@ public final class AfXdpPort extends RingPort {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "XSKMAP delete on close: {0}", e.getMessage());
         }
-        if (shared.owned()) {
-            closeQuietly(attachment, shared.setup(), socket);
-            umem.close();
-        } else if (shared.setup() == null) {
-            closeQuietly(socket, umem, lease); // adopted: our copies of the daemon's socket and UMEM; the lease ends
-        } else {
-            closeQuietly(socket); // the group owns the UMEM, the map, the program and the attachment
-        }
+        resources.close(attachment, lease);
         arena.close();
     }
 

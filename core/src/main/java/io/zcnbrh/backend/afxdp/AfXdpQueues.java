@@ -57,18 +57,18 @@ public final class AfXdpQueues implements AutoCloseable {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
             setup = XdpSetup.create(config, queues);
             for (int q = 0; q < queues; q++) {
-                XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpPort.umemHeadroom(config),
+                XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpControl.umemHeadroom(config),
                     config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(),
                     sockets.isEmpty() ? null : sockets.get(0));
                 sockets.add(s);
-                AfXdpPort.applyBusyPoll(s.fd(), config);
+                AfXdpControl.applyBusyPoll(s.fd(), config);
             }
-            attached = AfXdpPort.attach(setup.program(), ifname, config.afXdp().xdpMode());
+            attached = AfXdpControl.attach(setup.program(), ifname, config.afXdp().xdpMode());
             for (int q = 0; q < queues; q++) {
                 // the port fills its fill ring before its socket enters the XSKMAP
-                ports.add(AfXdpPort.openShared(ifname, q, config, new AfXdpPort.Shared(umem, q * sliceBytes, perQueue,
-                    sockets.get(q), setup, attached, false)));
-                AfXdpPort.setSocket(setup.xsks(), q, sockets.get(q).fd());
+                ports.add(AfXdpPort.openShared(ifname, q, config, XskResources.inGroup(umem, q * sliceBytes,
+                    perQueue, sockets.get(q), setup, attached)));
+                AfXdpControl.setSocket(setup.xsks(), q, sockets.get(q).fd());
             }
             return new AfXdpQueues(ifname, config, ports, sliceBytes, umem, setup, attached);
         } catch (RuntimeException e) {
@@ -76,7 +76,7 @@ public final class AfXdpQueues implements AutoCloseable {
             for (int q = ports.size(); q < sockets.size(); q++) {
                 sockets.get(q).close();
             }
-            AfXdpPort.closeQuietly(attached, setup, umem);
+            AfXdpControl.closeQuietly(attached, setup, umem);
             throw e;
         }
     }
@@ -106,19 +106,19 @@ public final class AfXdpQueues implements AutoCloseable {
             }
         }
         XskSocket s = XskSocket.open(Libc.ifindex(ifname), queue, umem, config.frameSize(),
-            AfXdpPort.umemHeadroom(config), config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
+            AfXdpControl.umemHeadroom(config), config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
             config.afXdp().needWakeup(), shareWith);
         AfXdpPort port;
         try {
-            AfXdpPort.applyBusyPoll(s.fd(), config);
+            AfXdpControl.applyBusyPoll(s.fd(), config);
             int perQueue = Math.max(config.frameCount(), 2 * config.ringSize());
-            port = AfXdpPort.openShared(ifname, queue, config, new AfXdpPort.Shared(umem, queue * sliceBytes, perQueue,
-                s, setup, attachment, false));
+            port = AfXdpPort.openShared(ifname, queue, config, XskResources.inGroup(umem,
+                queue * sliceBytes, perQueue, s, setup, attachment));
         } catch (RuntimeException e) {
             s.close();
             throw e;
         }
-        AfXdpPort.setSocket(setup.xsks(), queue, s.fd());
+        AfXdpControl.setSocket(setup.xsks(), queue, s.fd());
         ports.set(queue, port);
         return port;
     }
@@ -131,6 +131,6 @@ public final class AfXdpQueues implements AutoCloseable {
         }
         closed = true;
         ports.forEach(AfXdpPort::close);
-        AfXdpPort.closeQuietly(attachment, setup, umem);
+        AfXdpControl.closeQuietly(attachment, setup, umem);
     }
 }

@@ -26,7 +26,7 @@ public final class AfXdpSockets {
 
     /** Puts {@code socket} into slot {@code queue} of {@code xsks}. */
     public static void insert(BpfMap xsks, int queue, XskSocket socket) {
-        AfXdpPort.setSocket(xsks, queue, socket.fd());
+        AfXdpControl.setSocket(xsks, queue, socket.fd());
     }
 
     /** Empties slot {@code queue} of {@code xsks} (no error if it is empty). */

@@ -77,7 +77,7 @@ record XdpSetup(BpfMap xsks, BpfProgram program, FilterCounters verdicts, BpfObj
         if (object != null) {
             object.close();
         } else {
-            AfXdpPort.closeQuietly(program, verdicts, xsks);
+            AfXdpControl.closeQuietly(program, verdicts, xsks);
         }
     }
 }

@@ -71,7 +71,7 @@ class AdoptedSocketTest {
                 try (AfXdpPort port = AfXdpPort.adopt(veth.outer, adopted, clientUmem, config)) {
                     assertTrue(port.modeLine().contains("of the daemon"), port.modeLine());
                     // the daemon's part after the hand-over: the socket goes into its map, its program goes live
-                    AfXdpPort.setSocket(xsks, 0, daemonSide.fd());
+                    AfXdpControl.setSocket(xsks, 0, daemonSide.fd());
                     try (XdpAttachment on = XdpAttachment.attach(prog, veth.outer, XdpMode.DRIVER)) {
                         CompletableFuture<Long> sender = CompletableFuture.supplyAsync(() -> UdpFlow.send(veth.netns,
                             veth.outerIp, 9000, 500, 64, TimeUnit.SECONDS.toNanos(10)));

@@ -412,7 +412,7 @@ class AfXdpPortTest {
             assertEquals(512, r[1] % 2048, "data starts 256 (UMEM headroom) + 256 (XDP_PACKET_HEADROOM) into the frame");
             assertEquals(0, port.counters().get(Counter.INVALID_DESCRIPTORS));
         }
-        assertThrows(IllegalArgumentException.class, () -> AfXdpPort.umemHeadroom(
+        assertThrows(IllegalArgumentException.class, () -> AfXdpControl.umemHeadroom(
             PortConfig.builder().headroom(128).build()));
     }
 
