@@ -95,7 +95,7 @@ public final class IoUring implements AutoCloseable {
                     rawSq = map(sqBytes, OFF_SQ_RING, "SQ ring");
                     rawCq = map(cqBytes, OFF_CQ_RING, "CQ ring");
                 }
-                rawSqes = map(64L * sqEntries, OFF_SQES, "SQEs");
+                rawSqes = map((long) Sqe.SIZE * sqEntries, OFF_SQES, "SQEs");
             } catch (RuntimeException e) {
                 Libc.close(fd);
                 throw e;
@@ -126,50 +126,61 @@ public final class IoUring implements AutoCloseable {
         return fd;
     }
 
+    /** A multishot RECV on {@code fd} taking buffers from group {@code bufferGroup}; false when the SQ is full. */
+    public boolean recvMultishot(int fd, int bufferGroup, long userData) {
+        long sqe = prep(Sqe.OP_RECV, fd, 0, 0, userData);
+        if (sqe < 0) {
+            return false;
+        }
+        sqes.set(JAVA_SHORT, sqe + Sqe.IOPRIO, (short) Sqe.RECV_MULTISHOT);
+        sqes.set(JAVA_BYTE, sqe + Sqe.FLAGS, (byte) Sqe.IOSQE_BUFFER_SELECT);
+        sqes.set(JAVA_SHORT, sqe + Sqe.BUF_GROUP, (short) bufferGroup);
+        return true;
+    }
+
+    /** A SEND (or SEND_ZC) of {@code len} bytes at native address {@code addr}; false when the SQ is full. */
+    public boolean send(int fd, long addr, int len, boolean zeroCopy, long userData) {
+        return prep(zeroCopy ? Sqe.OP_SEND_ZC : Sqe.OP_SEND, fd, addr, len, userData) >= 0;
+    }
+
+    /** Cancels every request on {@code fd} (ASYNC_CANCEL with CANCEL_ALL and CANCEL_FD); false when the SQ is full. */
+    public boolean cancelAll(int fd, long userData) {
+        long sqe = prep(Sqe.OP_ASYNC_CANCEL, fd, 0, 0, userData);
+        if (sqe < 0) {
+            return false;
+        }
+        sqes.set(JAVA_INT, sqe + Sqe.OP_FLAGS, Sqe.ASYNC_CANCEL_ALL_ON_FD);
+        return true;
+    }
+
+    /** A NOP, completing at once with {@code userData}; false when the SQ is full. */
+    public boolean nop(long userData) {
+        return prep(Sqe.OP_NOP, -1, 0, 0, userData) >= 0;
+    }
+
     /**
-     * Takes the next SQE, cleared and filled with the common fields; returns its byte offset (for
-     * {@link #sqeByte}, {@link #sqeShort}, {@link #sqeLong}) or -1 when the SQ is full (submit first). Allocates
-     * nothing.
+     * Takes the next SQE, cleared and filled with the common fields; returns its byte offset or -1 when the SQ is
+     * full (submit first). Allocates nothing.
      */
-    public long prep(int opcode, int fd, long addr, int len, long userData) {
-        int head = (int) INT.getAcquire(sqRing, (long) sqHead);
+    private long prep(int opcode, int fd, long addr, int len, long userData) {
+        int head = (int) INT.getAcquire(sqRing, (long) sqHead); // the kernel's consumed SQEs are free again
         if (localTail - head >= sqEntries) {
             return -1;
         }
         int idx = localTail & sqMask;
-        long sqe = 64L * idx;
-        for (int i = 0; i < 64; i += 8) {
+        long sqe = (long) Sqe.SIZE * idx;
+        for (int i = 0; i < Sqe.SIZE; i += 8) {
             sqes.set(JAVA_LONG, sqe + i, 0);
         }
         sqRing.set(JAVA_INT, sqArray + 4L * idx, idx);
         localTail++;
         pending++;
-        sqes.set(JAVA_BYTE, sqe, (byte) opcode);
-        sqes.set(JAVA_INT, sqe + 4, fd);
-        sqes.set(JAVA_LONG, sqe + 16, addr);
-        sqes.set(JAVA_INT, sqe + 24, len);
-        sqes.set(JAVA_LONG, sqe + 32, userData);
+        sqes.set(JAVA_BYTE, sqe + Sqe.OPCODE, (byte) opcode);
+        sqes.set(JAVA_INT, sqe + Sqe.FD, fd);
+        sqes.set(JAVA_LONG, sqe + Sqe.ADDR, addr);
+        sqes.set(JAVA_INT, sqe + Sqe.LEN, len);
+        sqes.set(JAVA_LONG, sqe + Sqe.USER_DATA, userData);
         return sqe;
-    }
-
-    /** Sets a byte field of the SQE at {@code sqe} (flags at 1). */
-    public void sqeByte(long sqe, int offset, int value) {
-        sqes.set(JAVA_BYTE, sqe + offset, (byte) value);
-    }
-
-    /** Sets a 16-bit field (ioprio at 2, buf_group at 40, addr_len at 44). */
-    public void sqeShort(long sqe, int offset, int value) {
-        sqes.set(JAVA_SHORT, sqe + offset, (short) value);
-    }
-
-    /** Sets a 32-bit field (the per-opcode flags at 28, such as cancel_flags). */
-    public void sqeInt(long sqe, int offset, int value) {
-        sqes.set(JAVA_INT, sqe + offset, value);
-    }
-
-    /** Sets a 64-bit field (addr2 at 8). */
-    public void sqeLong(long sqe, int offset, long value) {
-        sqes.set(JAVA_LONG, sqe + offset, value);
     }
 
     /** Publishes the SQEs written since the last submit and tells the kernel (io_uring_enter); waits for {@code minComplete}. */

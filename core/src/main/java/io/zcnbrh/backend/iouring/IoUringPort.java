@@ -7,7 +7,6 @@ import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PoolPort;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.SocketTarget;
-import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.filter.SoftFilter;
@@ -21,12 +20,8 @@ import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 
 import static io.zcnbrh.sys.SocketFlags.MSG_TRUNC;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * {@code iouring:udp:ADDR:PORT[->PEER:PORT]} and {@code iouring:raw:IFACE}: io_uring over a socket. Receive is one
@@ -37,7 +32,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * (AF_PACKET), announced. Zero-copy receive (RECV_ZC) needs a NIC with header split: see {@link IoUringProbe}.
  */
 public final class IoUringPort extends PoolPort {
-    static final int OP_SEND = 26, OP_RECV = 27, OP_SEND_ZC = 47, OP_RECV_ZC = 58;
     /**
      * Below this a datagram is copied (SEND): msg_zerocopy.rst says page pinning and the second completion cost
      * more than a copy for small writes; measured here, SEND_ZC of 64 B datagrams made the round trip 1.18x the
@@ -45,31 +39,22 @@ public final class IoUringPort extends PoolPort {
      * the cut is set where a datagram is a good part of a frame; the crossover itself was not measured.
      */
     static final int ZERO_COPY_MIN_BYTES = 1024;
-    private static final int IOSQE_BUFFER_SELECT = 1 << 5;
-    private static final int RECV_MULTISHOT = 1 << 1;
     private static final int CQE_F_BUFFER = 1, CQE_F_MORE = 2, CQE_F_NOTIF = 8;
     private static final long TAG_RECV = 1L << 62;
     private static final long TAG_SEND = 1L << 61;
     private static final long TAG_CANCEL = 1L << 60;
-    private static final int OP_ASYNC_CANCEL = 14;
-    private static final int ASYNC_CANCEL_ALL = 1, ASYNC_CANCEL_FD = 2; // include/uapi/linux/io_uring.h, 5.19+
     private static final int BGID = 0;
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.iouring");
-    private static final VarHandle SHORT = JAVA_SHORT.varHandle();
 
     private final String spec;
     private final SocketTarget target;
     private final int fd;
     private final IoUring ring;
     private final Mapping memory;
-    private final Mapping bufRingMemory;
-    private final MemorySegment bufRing;
-    private final int bufEntries;
+    private final ProvidedBufferRing bufRing;
     private final FrameRegion frames;
     private final int rxFrames;
     private final FrameStack txFree;
-    private int bufTail;
-    private int bufStaged;
     private boolean armed;
     /** Receive completions reaped but not yet handed out (when reaping for a claim): frames and lengths. */
     private final int[] readyFrame;
@@ -89,19 +74,17 @@ public final class IoUringPort extends PoolPort {
     private long kernelDrops;
     private final String modeLine;
 
-    private IoUringPort(String spec, SocketTarget target, int fd, IoUring ring, Mapping memory, Mapping bufMem,
+    private IoUringPort(String spec, SocketTarget target, int fd, IoUring ring, Mapping memory, ProvidedBufferRing bufRing,
                         PortConfig config, boolean zeroCopySend) {
         this.spec = spec;
         this.target = target;
         this.fd = fd;
         this.ring = ring;
         this.memory = memory;
-        this.bufRingMemory = bufMem;
-        this.bufRing = bufMem.segment();
+        this.bufRing = bufRing;
         int frameCount = frameCount(config);
         this.frames = new FrameRegion(memory.segment(), config.frameSize(), config.headroom(), frameCount);
         this.rxFrames = frameCount / 2;
-        this.bufEntries = Integer.highestOneBit(rxFrames);
         this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
         this.packets = new Frame[frameCount];
         for (int f = 0; f < frameCount; f++) {
@@ -128,7 +111,7 @@ public final class IoUringPort extends PoolPort {
             }
             this.softFilter = SoftFilter.of(config.filter());
         }
-        this.modeLine = spec + ": multishot RECV into a provided-buffer ring of " + bufEntries + " frames; transmit "
+        this.modeLine = spec + ": multishot RECV into a provided-buffer ring of " + bufRing.size() + " frames; transmit "
             + (zeroCopySend ? "SEND, SEND_ZC (zero-copy) for datagrams of " + ZERO_COPY_MIN_BYTES + " B and more"
                 : "SEND (this socket type has no zero-copy send)")
             + ((ring.setupFlags() & IoUring.SETUP_COOP_TASKRUN) != 0 ? "; completions collected by the polling thread"
@@ -137,7 +120,7 @@ public final class IoUringPort extends PoolPort {
         LOG.log(System.Logger.Level.INFO, modeLine);
         // every receive frame the ring can take starts on it: the kernel owns them until a completion hands one over
         for (int f = 0; f < rxFrames; f++) {
-            if (f < bufEntries) {
+            if (f < bufRing.size()) {
                 ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
                 postBuffer(f);
             }
@@ -178,30 +161,20 @@ public final class IoUringPort extends PoolPort {
         int fd = t.open();
         IoUring ring = null;
         Mapping mem = null;
-        Mapping bufMem = null;
+        ProvidedBufferRing bufRing = null;
         try {
             // room for every completion the frames can cause at once: SEND_ZC completes twice, and every receive
             // buffer can complete besides (the kernel keeps the rest until asked, see IoUring.peek)
             ring = newRing(Math.min(65536, Math.max(4096, Integer.highestOneBit(4 * frameCount))));
             boolean[] ops = ring.supportedOps();
-            if (!ops[OP_RECV]) {
+            if (!ops[Sqe.OP_RECV]) {
                 throw new SyscallException("io_uring probe", Errno.EINVAL, "this kernel's io_uring has no RECV");
             }
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
-            int entries = Integer.highestOneBit(frameCount / 2);
-            bufMem = Mapping.anonymous(16L * entries, PageSize.BASE, -1);
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment reg = a.allocate(40, 8);
-                reg.set(JAVA_LONG, 0, bufMem.segment().address());
-                reg.set(JAVA_INT, 8, entries);
-                reg.set(JAVA_SHORT, 12, (short) BGID);
-                Libc.orThrow(ring.register(IoUring.REGISTER_PBUF_RING, reg, 1),
-                    "io_uring_register(IORING_REGISTER_PBUF_RING)",
-                    e -> e == Errno.EINVAL ? "this kernel has no provided-buffer rings (Linux 5.19+)" : "");
-            }
-            boolean zc = !t.raw() && ops[OP_SEND_ZC];
-            IoUringPort port = new IoUringPort("iouring:" + t.describe(), t, fd, ring, mem, bufMem, config, zc);
+            bufRing = ProvidedBufferRing.register(ring, Integer.highestOneBit(frameCount / 2), BGID);
+            boolean zc = !t.raw() && ops[Sqe.OP_SEND_ZC];
+            IoUringPort port = new IoUringPort("iouring:" + t.describe(), t, fd, ring, mem, bufRing, config, zc);
             t.startReceiving(fd);
             return port;
         } catch (RuntimeException e) {
@@ -211,8 +184,8 @@ public final class IoUringPort extends PoolPort {
             if (mem != null) {
                 mem.close();
             }
-            if (bufMem != null) {
-                bufMem.close();
+            if (bufRing != null) {
+                bufRing.close();
             }
             Libc.close(fd);
             throw e;
@@ -233,36 +206,23 @@ public final class IoUringPort extends PoolPort {
 
     /** Writes buffer {@code f} into the next buffer-ring slot (published by {@link #publishBuffers}). */
     private void postBuffer(int f) {
-        long at = 16L * (bufTail & (bufEntries - 1));
-        bufRing.set(JAVA_LONG, at, frames.nativeDataAddress(f));
-        bufRing.set(JAVA_INT, at + 8, frames.dataCapacity());
-        bufRing.set(JAVA_SHORT, at + 12, (short) f);
-        bufTail++;
-        bufStaged++;
+        bufRing.post(frames.nativeDataAddress(f), frames.dataCapacity(), f);
     }
 
     private void publishBuffers() {
-        if (bufStaged > 0) {
-            // struct io_uring_buf_ring: the tail overlays the first entry's resv field (offset 14)
-            SHORT.setRelease(bufRing, 14L, (short) bufTail);
-            bufStaged = 0;
-        }
+        bufRing.publish();
         // re-arm only when the ring has a buffer the kernel has not taken: else it would end at once (ENOBUFS)
-        if (!armed && bufTail - consumed > 0) {
+        if (!armed && bufRing.tail() - consumed > 0) {
             arm();
         }
     }
 
     /** Starts a multishot RECV picking buffers from group {@link #BGID}. */
     private void arm() {
-        long sqe = ring.prep(OP_RECV, fd, 0, 0, TAG_RECV);
-        if (sqe < 0) {
+        if (!ring.recvMultishot(fd, bufRing.groupId(), TAG_RECV)) {
             ring.submit(0);
-            sqe = ring.prep(OP_RECV, fd, 0, 0, TAG_RECV);
+            ring.recvMultishot(fd, bufRing.groupId(), TAG_RECV);
         }
-        ring.sqeShort(sqe, 2, RECV_MULTISHOT);
-        ring.sqeByte(sqe, 1, IOSQE_BUFFER_SELECT);
-        ring.sqeShort(sqe, 40, BGID);
         ring.submit(0);
         armed = true;
     }
@@ -419,11 +379,10 @@ public final class IoUringPort extends PoolPort {
         }
         int f = p.frameIndex();
         boolean zc = zeroCopySend && p.length() >= ZERO_COPY_MIN_BYTES;
-        long sqe = ring.prep(zc ? OP_SEND_ZC : OP_SEND, fd, frames.nativeDataAddress(f), p.length(), TAG_SEND | f);
-        if (sqe < 0) {
+        long addr = frames.nativeDataAddress(f);
+        if (!ring.send(fd, addr, p.length(), zc, TAG_SEND | f)) {
             ring.submit(0);
-            sqe = ring.prep(zc ? OP_SEND_ZC : OP_SEND, fd, frames.nativeDataAddress(f), p.length(), TAG_SEND | f);
-            if (sqe < 0) {
+            if (!ring.send(fd, addr, p.length(), zc, TAG_SEND | f)) {
                 backpressure(Counter.RING_FULL);
                 return false;
             }
@@ -511,7 +470,7 @@ public final class IoUringPort extends PoolPort {
         Libc.close(fd);
         ring.close();
         arena.close();
-        bufRingMemory.close();
+        bufRing.close();
         memory.close();
     }
 
@@ -540,11 +499,9 @@ public final class IoUringPort extends PoolPort {
      * address right after close failed with EADDRINUSE (found by FaultInjectionTest's open/close cycles).
      */
     private void quiesce() {
-        long sqe = ring.prep(OP_ASYNC_CANCEL, fd, 0, 0, TAG_CANCEL);
-        if (sqe < 0) {
+        if (!ring.cancelAll(fd, TAG_CANCEL)) {
             return;
         }
-        ring.sqeInt(sqe, 28, ASYNC_CANCEL_ALL | ASYNC_CANCEL_FD);
         ring.submit(0);
         boolean confirmed = false;
         long deadline = System.nanoTime() + 200_000_000L;

@@ -50,7 +50,7 @@ public final class IoUringProbe {
         try (ring; Mapping area = Mapping.anonymous(2 << 20, PageSize.BASE, -1);
              Mapping region = Mapping.anonymous(64 << 10, PageSize.BASE, -1);
              Arena a = Arena.ofConfined()) {
-            if (!ring.supportedOps()[IoUringPort.OP_RECV_ZC]) {
+            if (!ring.supportedOps()[Sqe.OP_RECV_ZC]) {
                 return new Result(false, "this kernel's io_uring has no IORING_OP_RECV_ZC (Linux 6.15+)");
             }
             MemorySegment areaReg = a.allocate(48, 8);      // struct io_uring_zcrx_area_reg

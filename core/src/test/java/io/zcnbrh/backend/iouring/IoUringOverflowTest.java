@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Tag("unit")
 class IoUringOverflowTest {
-    private static final int OP_NOP = 0;
 
     @Test
     void everyCompletionArrivesEvenWhenMoreCompletedThanTheCqRingHolds() {
@@ -19,7 +18,7 @@ class IoUringOverflowTest {
             long submitted = 0;
             for (int round = 0; round < 6; round++) { // 96 NOPs complete before anything is reaped: 64 overflow
                 for (int i = 0; i < 16; i++) {
-                    ring.prep(OP_NOP, -1, 0, 0, submitted++);
+                    ring.nop(submitted++);
                 }
                 ring.submit(0);
             }

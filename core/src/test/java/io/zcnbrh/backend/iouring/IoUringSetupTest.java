@@ -17,7 +17,7 @@ class IoUringSetupTest {
             assertTrue(ring.fd() > 0);
             assertEquals(0, ring.submit(0), "nothing to submit");
             assertTrue(!ring.peek(), "nothing completed");
-            assertTrue(ring.supportedOps()[IoUringPort.OP_RECV], "RECV is there on any kernel this library runs on");
+            assertTrue(ring.supportedOps()[Sqe.OP_RECV], "RECV is there on any kernel this library runs on");
         }
         SyscallException e = assertThrows(SyscallException.class, () -> new IoUring(0, 16, 0));
         assertTrue(e.getMessage().contains("io_uring_setup(0)") && e.getMessage().contains("EINVAL"), e.getMessage());
