@@ -6,9 +6,6 @@ import io.zcnbrh.backend.Frame;
 import io.zcnbrh.backend.PortRules;
 import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.config.Backpressure;
-import io.zcnbrh.error.Errno;
-import io.zcnbrh.error.SyscallException;
-import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.filter.SoftFilter;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
@@ -17,16 +14,12 @@ import io.zcnbrh.flow.internal.FrameOwnership;
 import io.zcnbrh.flow.internal.FrameStack;
 import io.zcnbrh.mem.FrameRegion;
 import io.zcnbrh.mem.Mapping;
-import io.zcnbrh.mem.UntrustedFileException;
 import io.zcnbrh.ring.ConsumerRing;
 import io.zcnbrh.ring.ProducerRing;
-import io.zcnbrh.sys.Libc;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code shm:NAME}: a zero-copy packet port between two processes over a file in /dev/shm (M1-M5, M10).
@@ -37,13 +30,12 @@ import java.util.regex.Pattern;
  */
 public final class ShmPort extends RingPort {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.shm");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final int RECLAIM_BATCH = 64;
     /** Directory of the region files. */
-    public static final Path DIRECTORY = Path.of("/dev/shm");
+    public static final Path DIRECTORY = ShmRegion.DIRECTORY;
 
     private final String name;
-    private final Path path;
+    private final ShmRegion shared;
     private final Mapping mapping;
     private final MemorySegment region;
     private final int side;
@@ -63,10 +55,12 @@ public final class ShmPort extends RingPort {
     private long batchTime;
     private boolean peerGoneAnnounced;
 
-    private ShmPort(String name, Path path, Mapping mapping, ShmLayout layout, int side, PortConfig config) {
-        this.name = name;
-        this.path = path;
-        this.mapping = mapping;
+    private ShmPort(ShmRegion shared, PortConfig config) {
+        ShmLayout layout = shared.layout();
+        int side = shared.side();
+        this.name = shared.name();
+        this.shared = shared;
+        this.mapping = shared.mapping();
         this.region = mapping.segment();
         this.side = side;
         this.config = config;
@@ -100,128 +94,12 @@ public final class ShmPort extends RingPort {
 
     /** Opens {@code shm:name}: creates the region, attaches to it, or either, by {@link io.zcnbrh.ShmOptions#role()}. */
     public static ShmPort open(String name, PortConfig config) {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("shm port name '" + name
-                + "' must be 1-200 characters of A-Z a-z 0-9 . _ -");
-        }
-        Path path = DIRECTORY.resolve("zcnbrh-" + name);
-        return switch (config.shm().role()) {
-            case CREATE -> create(name, path, config);
-            case ATTACH -> attach(name, path, config);
-            case AUTO -> {
-                try {
-                    yield create(name, path, config);
-                } catch (SyscallException e) {
-                    if (e.errno() != Errno.EEXIST) {
-                        throw e;
-                    }
-                    removeIfStale(path);
-                    yield Files.exists(path) ? attach(name, path, config) : create(name, path, config);
-                }
-            }
-        };
+        return ShmRegion.open(name, config, region -> new ShmPort(region, config));
     }
 
     /** The region file of port {@code name}. */
     public static Path pathOf(String name) {
-        return DIRECTORY.resolve("zcnbrh-" + name);
-    }
-
-    private static ShmPort create(String name, Path path, PortConfig config) {
-        ShmLayout layout = ShmLayout.plan(config);
-        Mapping mapping = Mapping.createFile(path, layout.totalSize, config.shm().filePermissions(), config.numaNode());
-        try {
-            MemorySegment region = mapping.segment();
-            ShmLiveness.take(mapping.fd(), 0); // a new file: nobody else can hold it
-            layout.write(region);
-            ShmLayout.claimSide(region, 0, (int) ProcessHandle.current().pid());
-            ShmPort port = new ShmPort(name, path, mapping, layout, 0, config);
-            ShmLayout.publishReady(region);
-            return port;
-        } catch (RuntimeException e) {
-            mapping.close();
-            Libc.unlink(path.toString());
-            throw e;
-        }
-    }
-
-    private static ShmPort attach(String name, Path path, PortConfig config) {
-        long deadline = System.nanoTime() + config.shm().attachTimeout().toNanos();
-        Mapping mapping = null;
-        while (mapping == null) {
-            try {
-                if (Files.exists(path) && Files.size(path) > 0) {
-                    mapping = Mapping.openFile(path);
-                }
-            } catch (java.io.IOException | ZcnbrhException e) {
-                if (e instanceof SyscallException se && se.errno() != Errno.ENOENT) {
-                    throw se; // permission problems do not go away by waiting
-                }
-                if (e instanceof UntrustedFileException u) {
-                    throw u; // nor does a file another user planted
-                }
-            }
-            if (mapping == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new ZcnbrhException("no shm port '" + name + "' appeared at " + path + " within "
-                        + config.shm().attachTimeout() + "; start the creating side first or raise attachTimeout");
-                }
-                sleepBriefly();
-            }
-        }
-        try {
-            MemorySegment region = mapping.segment();
-            while (!ShmLayout.isReady(region)) {
-                if (System.nanoTime() > deadline) {
-                    throw new ZcnbrhException("shm port '" + name + "' was not initialised by its creator (pid "
-                        + ShmLayout.pid(region, 0) + ") within " + config.shm().attachTimeout());
-                }
-                sleepBriefly();
-            }
-            ShmLayout layout = ShmLayout.read(region, path.toString());
-            int me = (int) ProcessHandle.current().pid();
-            // the lock first, then the pid: a side whose pid is in the header and whose lock is free has exited
-            if (!ShmLiveness.take(mapping.fd(), 1)) {
-                throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
-                    + ShmLayout.pid(region, 1) + " in its PID namespace); a port joins exactly two processes");
-            }
-            int holder = ShmLayout.claimSide(region, 1, me);
-            if (holder != 0) {
-                throw new ZcnbrhException("shm port '" + name + "' already has its second side attached (pid "
-                    + holder + "); a port joins exactly two processes");
-            }
-            return new ShmPort(name, path, mapping, layout, 1, config);
-        } catch (RuntimeException e) {
-            mapping.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Removes a region file both of whose sides are gone (neither holds its lock): only a complete Z-CNBRH region
-     * (magic, ready) that this user may trust, so that a file being created or another program's file stays.
-     */
-    private static void removeIfStale(Path path) {
-        try (Mapping m = Mapping.openFile(path)) {
-            MemorySegment region = m.segment();
-            if (region.get(java.lang.foreign.ValueLayout.JAVA_LONG, ShmLayout.OFF_MAGIC) == ShmLayout.MAGIC
-                && ShmLayout.isReady(region) && !ShmLiveness.held(m.fd(), 0) && !ShmLiveness.held(m.fd(), 1)) {
-                LOG.log(System.Logger.Level.WARNING, "removing stale shm region {0}: both of its sides (pids {1} and "
-                    + "{2}) have exited", path, ShmLayout.pid(region, 0), ShmLayout.pid(region, 1));
-                Libc.unlink(path.toString());
-            }
-        } catch (ZcnbrhException e) {
-            // still being created, or not ours: leave it alone; attaching says what is wrong with it
-        }
-    }
-
-    private static void sleepBriefly() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ZcnbrhException("interrupted while attaching", e);
-        }
+        return ShmRegion.pathOf(name);
     }
 
     // ---- receive ----------------------------------------------------------------------------------------
@@ -532,11 +410,7 @@ public final class ShmPort extends RingPort {
                 }
             }
         }
-        ShmLayout.markClosed(region, side);
-        mapping.close();
-        if (side == 0) {
-            Libc.unlink(path.toString());
-        }
+        shared.close();
     }
 
     @Override
