@@ -16,7 +16,8 @@ import java.util.Set;
  * the order the expression is read.
  */
 final class Parser {
-    private static final int ETH_IP = 0x0800, ETH_IP6 = 0x86dd, ETH_ARP = 0x0806, ETH_RARP = 0x8035;
+    private static final int ETH_IP = Lowering.ETH_IP, ETH_IP6 = Lowering.ETH_IP6, ETH_ARP = Lowering.ETH_ARP,
+        ETH_RARP = Lowering.ETH_RARP;
     private static final Set<String> PROTOS = Set.of("ether", "link", "ip", "ip6", "arp", "rarp", "tcp", "udp", "sctp",
         "icmp", "icmp6", "igmp");
     private static final Set<String> TYPES = Set.of("host", "net", "port", "portrange");
@@ -336,15 +337,15 @@ final class Parser {
                 v = new Val.Load(Base.LINK, 0, index.value(), size);
             }
             case "ip", "ip6", "arp", "rarp" -> {
-                guard = linkType(etherTypeOf(p));
+                guard = low().linkType(etherTypeOf(p));
                 v = new Val.Load(Base.NET, shift, index.value(), size);
             }
             case "icmp6" -> {
-                guard = Cond.and(linkType(ETH_IP6), Cond.eq(net(6, 1), 58));
+                guard = Cond.and(low().linkType(ETH_IP6), Cond.eq(low().net(6, 1), 58));
                 v = new Val.Load(Base.IPV6_PAYLOAD, shift, index.value(), size);
             }
             default -> { // tcp, udp, sctp, icmp, igmp: IPv4, first fragment (libpcap's transport-layer loads)
-                guard = Cond.and(ipProto(PcapNames.IP_PROTOCOLS.get(p)), ipFirstFragment());
+                guard = Cond.and(low().ipProto(PcapNames.IP_PROTOCOLS.get(p)), low().ipFirstFragment());
                 v = new Val.Load(Base.IPV4_PAYLOAD, shift, index.value(), size);
             }
         }
@@ -374,10 +375,10 @@ final class Parser {
                 : new Cond.Cmp(len, Rel.GE, new Val.Const(u32(n)));
         }
         if (accept("broadcast")) {
-            return etherBroadcast();
+            return low().etherBroadcast();
         }
         if (accept("multicast")) {
-            return etherMulticast();
+            return low().etherMulticast();
         }
         if (accept("proto")) {
             return proto(null, t);
@@ -392,16 +393,16 @@ final class Parser {
             }
             if (accept("broadcast")) {
                 return switch (proto) {
-                    case "ether" -> etherBroadcast();
-                    case "ip" -> ipBroadcast();
+                    case "ether" -> low().etherBroadcast();
+                    case "ip" -> low().ipBroadcast();
                     default -> throw error(protoToken, "'" + proto + " broadcast' is not supported (ether or ip)");
                 };
             }
             if (accept("multicast")) {
                 return switch (proto) {
-                    case "ether" -> etherMulticast();
-                    case "ip" -> Cond.and(linkType(ETH_IP), new Cond.Cmp(net(16, 1), Rel.GE, new Val.Const(224)));
-                    case "ip6" -> Cond.and(linkType(ETH_IP6), Cond.eq(net(24, 1), 255));
+                    case "ether" -> low().etherMulticast();
+                    case "ip" -> Cond.and(low().linkType(ETH_IP), new Cond.Cmp(low().net(16, 1), Rel.GE, new Val.Const(224)));
+                    case "ip6" -> Cond.and(low().linkType(ETH_IP6), Cond.eq(low().net(24, 1), 255));
                     default -> throw error(protoToken, "'" + proto + " multicast' is not supported (ether, ip, ip6)");
                 };
             }
@@ -459,8 +460,13 @@ final class Parser {
         };
     }
 
+    /** The protocol lowering at the current VLAN shift. */
+    private Lowering low() {
+        return new Lowering(shift);
+    }
+
     private Cond vlan() {
-        Cond tpid = Cond.or(Cond.or(linkType(0x8100), linkType(0x88a8)), linkType(0x9100));
+        Cond tpid = Cond.or(Cond.or(low().linkType(0x8100), low().linkType(0x88a8)), low().linkType(0x9100));
         Cond c = tpid;
         if (peek().kind() == Token.Kind.NUMBER) {
             Token n = next();
@@ -490,7 +496,7 @@ final class Parser {
             throw error(n, "expected a protocol number or name after 'proto', found " + n.describe());
         }
         if (proto == null) {
-            return Cond.or(ipProto(v), ip6Proto(v));
+            return Cond.or(low().ipProto(v), low().ip6Proto(v));
         }
         return switch (proto) {
             case "ether" -> {
@@ -498,10 +504,10 @@ final class Parser {
                     throw error(n, "'ether proto " + v + "' (an 802.3 length, LLC) is not supported; EtherTypes "
                         + "above 1500 are");
                 }
-                yield linkType(v);
+                yield low().linkType(v);
             }
-            case "ip" -> ipProto(v);
-            case "ip6" -> ip6Proto(v);
+            case "ip" -> low().ipProto(v);
+            case "ip6" -> low().ip6Proto(v);
             default -> throw error(where, "'" + proto + " proto' is not supported (ether, ip, ip6 or plain proto)");
         };
     }
@@ -509,13 +515,13 @@ final class Parser {
     private Cond protoAbbrev(String proto, Token where) {
         return switch (proto) {
             case "ether" -> throw error(where, "'ether' needs host, src, dst, proto, broadcast or multicast");
-            case "ip" -> linkType(ETH_IP);
-            case "ip6" -> linkType(ETH_IP6);
-            case "arp" -> linkType(ETH_ARP);
-            case "rarp" -> linkType(ETH_RARP);
-            case "icmp", "igmp" -> ipProto(PcapNames.IP_PROTOCOLS.get(proto));
-            case "icmp6" -> ip6Proto(58);
-            default -> Cond.or(ipProto(PcapNames.IP_PROTOCOLS.get(proto)), ip6Proto(PcapNames.IP_PROTOCOLS.get(proto)));
+            case "ip" -> low().linkType(ETH_IP);
+            case "ip6" -> low().linkType(ETH_IP6);
+            case "arp" -> low().linkType(ETH_ARP);
+            case "rarp" -> low().linkType(ETH_RARP);
+            case "icmp", "igmp" -> low().ipProto(PcapNames.IP_PROTOCOLS.get(proto));
+            case "icmp6" -> low().ip6Proto(58);
+            default -> Cond.or(low().ipProto(PcapNames.IP_PROTOCOLS.get(proto)), low().ip6Proto(PcapNames.IP_PROTOCOLS.get(proto)));
         };
     }
 
@@ -527,7 +533,7 @@ final class Parser {
                 if (proto != null && !proto.equals("ether")) {
                     throw error(id, "a MAC address goes with 'ether host', not '" + proto + "'");
                 }
-                return etherHost(dir, mac(id));
+                return low().etherHost(dir, mac(id));
             }
             case IPV4 -> {
                 if (id.text().chars().filter(c -> c == '.').count() != 3) {
@@ -603,92 +609,22 @@ final class Parser {
 
     private Cond host4(String proto, String dir, long addr, long mask, Token id) {
         if (proto == null) {
-            return Cond.or(Cond.or(hostOp4(ETH_IP, 12, 16, addr, mask, dir), hostOp4(ETH_ARP, 14, 24, addr, mask, dir)),
-                hostOp4(ETH_RARP, 14, 24, addr, mask, dir));
+            return Cond.or(Cond.or(low().hostOp4(ETH_IP, 12, 16, addr, mask, dir), low().hostOp4(ETH_ARP, 14, 24, addr, mask, dir)),
+                low().hostOp4(ETH_RARP, 14, 24, addr, mask, dir));
         }
         return switch (proto) {
-            case "ip" -> hostOp4(ETH_IP, 12, 16, addr, mask, dir);
-            case "arp" -> hostOp4(ETH_ARP, 14, 24, addr, mask, dir);
-            case "rarp" -> hostOp4(ETH_RARP, 14, 24, addr, mask, dir);
+            case "ip" -> low().hostOp4(ETH_IP, 12, 16, addr, mask, dir);
+            case "arp" -> low().hostOp4(ETH_ARP, 14, 24, addr, mask, dir);
+            case "rarp" -> low().hostOp4(ETH_RARP, 14, 24, addr, mask, dir);
             default -> throw error(id, "'" + proto + "' modifier applied to an IPv4 host or net");
         };
-    }
-
-    private Cond hostOp4(int etherType, int srcOff, int dstOff, long addr, long mask, String dir) {
-        return direction(dir, () -> field4(etherType, srcOff, addr, mask), () -> field4(etherType, dstOff, addr, mask));
-    }
-
-    private Cond field4(int etherType, int off, long addr, long mask) {
-        Val v = net(off, 4);
-        // a zero mask tests nothing: libpcap's optimizer drops the load, so a short frame still matches
-        return Cond.and(linkType(etherType), mask == 0 ? null
-            : mask == 0xffffffffL ? Cond.eq(v, addr) : Cond.masked(v, mask, addr));
     }
 
     private Cond host6(String proto, String dir, byte[] addr, int bits, Token id) {
         if (proto != null && !proto.equals("ip6")) {
             throw error(id, "'" + proto + "' modifier applied to an IPv6 host or net");
         }
-        return direction(dir, () -> field6(8, addr, bits), () -> field6(24, addr, bits));
-    }
-
-    private Cond field6(int off, byte[] addr, int bits) {
-        Cond words = null;
-        for (int w = 3; w >= 0; w--) {
-            long a = 0;
-            long m = 0;
-            for (int b = 0; b < 4; b++) {
-                int i = 4 * w + b;
-                int keep = Math.max(0, Math.min(8, bits - 8 * i));
-                int mb = keep == 0 ? 0 : 0xff << (8 - keep) & 0xff;
-                a = a << 8 | (addr[i] & 0xff);
-                m = m << 8 | mb;
-            }
-            if (m == 0) {
-                continue; // nothing to test in this word (see field4)
-            }
-            Val v = net(off + 4 * w, 4);
-            Cond c = m == 0xffffffffL ? Cond.eq(v, a) : Cond.masked(v, m, a & m);
-            words = words == null ? c : new Cond.And(c, words);
-        }
-        return Cond.and(linkType(ETH_IP6), words);
-    }
-
-    private Cond etherHost(String dir, byte[] mac) {
-        return direction(dir, () -> etherAddress(6, mac), () -> etherAddress(0, mac));
-    }
-
-    private static Cond etherAddress(int off, byte[] mac) {
-        long low = 0;
-        for (int i = 2; i < 6; i++) {
-            low = low << 8 | (mac[i] & 0xff);
-        }
-        long high = (mac[0] & 0xff) << 8 | (mac[1] & 0xff);
-        return new Cond.And(Cond.eq(new Val.Load(Base.LINK, 0, new Val.Const(off + 2), 4), low),
-            Cond.eq(new Val.Load(Base.LINK, 0, new Val.Const(off), 2), high));
-    }
-
-    private static Cond etherBroadcast() {
-        return etherAddress(0, new byte[] {-1, -1, -1, -1, -1, -1});
-    }
-
-    private static Cond etherMulticast() {
-        return Cond.masked(new Val.Load(Base.LINK, 0, new Val.Const(0), 1), 1, 1);
-    }
-
-    /** netmask unknown when reading a file (tcpdump passes 0): the all-zeros or all-ones destination. */
-    private Cond ipBroadcast() {
-        return Cond.and(linkType(ETH_IP), Cond.or(Cond.eq(net(16, 4), 0), Cond.eq(net(16, 4), 0xffffffffL)));
-    }
-
-    private static Cond direction(String dir, java.util.function.Supplier<Cond> src,
-                                  java.util.function.Supplier<Cond> dst) {
-        return switch (dir) {
-            case "src" -> src.get();
-            case "dst" -> dst.get();
-            case "src and dst" -> new Cond.And(src.get(), dst.get());
-            default -> new Cond.Or(src.get(), dst.get());
-        };
+        return Lowering.direction(dir, () -> low().field6(8, addr, bits), () -> low().field6(24, addr, bits));
     }
 
     // ---- ports ------------------------------------------------------------------------------------------
@@ -752,45 +688,10 @@ final class Parser {
                 default -> throw error(where, "'" + proto + "' modifier applied to a port (tcp, udp or sctp)");
             };
         }
-        Cond v4 = null;
-        Cond v6 = null;
-        for (int p : protos) {
-            Cond four = Cond.and(Cond.and(Cond.eq(net(9, 1), p), ipFirstFragment()), direction(dir,
-                () -> test.apply(new Val.Load(Base.IPV4_PAYLOAD, shift, new Val.Const(0), 2)),
-                () -> test.apply(new Val.Load(Base.IPV4_PAYLOAD, shift, new Val.Const(2), 2))));
-            Cond six = Cond.and(Cond.eq(net(6, 1), p), direction(dir,
-                () -> test.apply(new Val.Load(Base.IPV6_PAYLOAD, shift, new Val.Const(0), 2)),
-                () -> test.apply(new Val.Load(Base.IPV6_PAYLOAD, shift, new Val.Const(2), 2))));
-            v4 = v4 == null ? four : new Cond.Or(v4, four);
-            v6 = v6 == null ? six : new Cond.Or(v6, six);
-        }
-        return new Cond.Or(Cond.and(linkType(ETH_IP), v4), Cond.and(linkType(ETH_IP6), v6));
+        return low().ports(protos, dir, test);
     }
 
     // ---- building blocks --------------------------------------------------------------------------------
-
-    private Cond linkType(long etherType) {
-        return Cond.eq(new Val.Load(Base.LINK, shift, new Val.Const(12), 2), etherType);
-    }
-
-    private Val net(int off, int size) {
-        return new Val.Load(Base.NET, shift, new Val.Const(off), size);
-    }
-
-    private Cond ipProto(long p) {
-        return Cond.and(linkType(ETH_IP), Cond.eq(net(9, 1), p));
-    }
-
-    /** libpcap's IPv6 protocol test: the next header, or a fragment header's next header. */
-    private Cond ip6Proto(long p) {
-        return Cond.and(linkType(ETH_IP6), Cond.or(Cond.eq(net(6, 1), p),
-            Cond.and(Cond.eq(net(6, 1), 44), Cond.eq(net(40, 1), p))));
-    }
-
-    /** Not a fragment other than the first (the fragment offset is zero). */
-    private Cond ipFirstFragment() {
-        return Cond.masked(net(6, 2), 0x1fff, 0);
-    }
 
     private static int etherTypeOf(String proto) {
         return PcapNames.ETHER_TYPES.get(proto);
