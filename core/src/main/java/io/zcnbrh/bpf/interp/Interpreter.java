@@ -285,22 +285,11 @@ public final class Interpreter {
             pointerArithmetic(pc, op, d, src, srcTag);
             return;
         }
-        v[d] = switch (op) {
-            case ADD -> dst + src;
-            case SUB -> dst - src;
-            case MUL -> dst * src;
-            case DIV -> src == 0 ? 0 : in.off() == 1 ? dst / src : Long.divideUnsigned(dst, src);
-            case MOD -> src == 0 ? dst : in.off() == 1 ? dst % src : Long.remainderUnsigned(dst, src);
-            case OR -> dst | src;
-            case AND -> dst & src;
-            case XOR -> dst ^ src;
-            case LSH -> dst << (src & 63);
-            case RSH -> dst >>> (src & 63);
-            case ARSH -> dst >> (src & 63);
-            case NEG -> -dst;
-            case END -> swap(dst, in.imm());
-            default -> throw fault(pc, "unknown ALU64 operation");
-        };
+        try {
+            v[d] = ScalarOps.alu64(op, dst, src, in.off() == 1, in.imm());
+        } catch (InterpreterException e) {
+            throw fault(pc, e.getMessage());
+        }
     }
 
     private void pointerArithmetic(int pc, int op, int d, long src, int srcTag) {
@@ -319,14 +308,6 @@ public final class Interpreter {
         }
     }
 
-    private static long swap(long value, int bits) {
-        return switch (bits) {
-            case 16 -> Short.reverseBytes((short) value) & 0xffffL;
-            case 32 -> Integer.reverseBytes((int) value) & 0xffffffffL;
-            default -> Long.reverseBytes(value);
-        };
-    }
-
     private void alu32(int pc, Insn in) {
         int op = Op.op(in.opcode());
         int d = in.dst();
@@ -339,28 +320,19 @@ public final class Interpreter {
         long result;
         if (op == END) {
             long full = v[d];
-            result = Op.src(in.opcode()) == TO_BE ? swap(full, in.imm())
+            result = Op.src(in.opcode()) == TO_BE ? ScalarOps.swap(full, in.imm())
                 : in.imm() == 64 ? full : full & (in.imm() == 16 ? 0xffffL : 0xffffffffL);
             v[d] = result;
             rg[d] = SCALAR;
             return;
         }
-        int r = switch (op) {
-            case ADD -> dst + src;
-            case SUB -> dst - src;
-            case MUL -> dst * src;
-            case DIV -> src == 0 ? 0 : in.off() == 1 ? dst / src : Integer.divideUnsigned(dst, src);
-            case MOD -> src == 0 ? dst : in.off() == 1 ? dst % src : Integer.remainderUnsigned(dst, src);
-            case OR -> dst | src;
-            case AND -> dst & src;
-            case XOR -> dst ^ src;
-            case LSH -> dst << (src & 31);
-            case RSH -> dst >>> (src & 31);
-            case ARSH -> dst >> (src & 31);
-            case NEG -> -dst;
-            case MOV -> reg && in.off() != 0 ? (in.off() == 8 ? (byte) src : (short) src) : src;
-            default -> throw fault(pc, "unknown ALU operation");
-        };
+        int r;
+        try {
+            r = op == MOV ? (reg && in.off() != 0 ? (in.off() == 8 ? (byte) src : (short) src) : src)
+                : ScalarOps.alu32(op, dst, src, in.off() == 1);
+        } catch (InterpreterException e) {
+            throw fault(pc, e.getMessage());
+        }
         v[d] = r & 0xffffffffL;
         rg[d] = SCALAR;
     }
@@ -382,7 +354,7 @@ public final class Interpreter {
             }
             throw fault(pc, "comparison of a pointer with a scalar or another region");
         }
-        return compare(op, a, b);
+        return ScalarOps.compare(op, a, b);
     }
 
     private boolean jump32(int pc, Insn in) {
@@ -392,30 +364,7 @@ public final class Interpreter {
         }
         int a = (int) v[in.dst()];
         int b = reg ? (int) v[in.src()] : in.imm();
-        return compare32(Op.op(in.opcode()), a, b);
-    }
-
-    private static boolean compare(int op, long a, long b) {
-        return switch (op) {
-            case JEQ -> a == b;
-            case JNE -> a != b;
-            case JGT -> Long.compareUnsigned(a, b) > 0;
-            case JGE -> Long.compareUnsigned(a, b) >= 0;
-            case JLT -> Long.compareUnsigned(a, b) < 0;
-            case JLE -> Long.compareUnsigned(a, b) <= 0;
-            case JSGT -> a > b;
-            case JSGE -> a >= b;
-            case JSLT -> a < b;
-            case JSLE -> a <= b;
-            case JSET -> (a & b) != 0;
-            default -> throw new InterpreterException("unknown jump operation 0x" + Integer.toHexString(op));
-        };
-    }
-
-    /** A 32-bit compare is the 64-bit one on the low words, sign-extended for the signed operations. */
-    private static boolean compare32(int op, int a, int b) {
-        boolean signed = op == JSGT || op == JSGE || op == JSLT || op == JSLE;
-        return compare(op, signed ? a : a & 0xffffffffL, signed ? b : b & 0xffffffffL);
+        return ScalarOps.compare32(Op.op(in.opcode()), a, b);
     }
 
     // ---- memory -------------------------------------------------------------------------------------------
