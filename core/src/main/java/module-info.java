@@ -2,8 +2,9 @@
  * Z-CNBRH: zero-copy packet I/O over the Linux kernel's rings. Exported: the API ({@code io.zcnbrh}: Zcnbrh, Port,
  * Packet, PortConfig, the Backend SPI), its value types ({@code config}, {@code error}, {@code flow}), eBPF
  * ({@code bpf} and the packages built on it), tcpdump filters ({@code filter}) and pcap files ({@code pcap}).
- * Not exported: the backends and the port machinery, system calls, rings, memory, NUMA, frame ownership, the
- * daemon, the test kit and the tools; docs/ARCHITECTURE.md draws the layers.
+ * Not exported: the backends and the port machinery, system calls, rings, memory, NUMA, frame ownership and the
+ * zcnbrhd client; the daemon's server, the test kit, the CLI and the benchmarks are modules of their own.
+ * docs/ARCHITECTURE.md draws the layers.
  */
 module io.zcnbrh {
     requires jdk.jfr;

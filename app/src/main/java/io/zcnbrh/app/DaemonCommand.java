@@ -1,9 +1,9 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.daemon.DaemonLimits;
-import io.zcnbrh.daemon.Grant;
-import io.zcnbrh.daemon.Policy;
-import io.zcnbrh.daemon.Zcnbrhd;
+import io.zcnbrh.zcnbrhd.DaemonLimits;
+import io.zcnbrh.zcnbrhd.Grant;
+import io.zcnbrh.zcnbrhd.Policy;
+import io.zcnbrh.zcnbrhd.Zcnbrhd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

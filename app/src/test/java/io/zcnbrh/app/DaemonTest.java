@@ -1,9 +1,9 @@
 package io.zcnbrh.app;
 
 import io.zcnbrh.bpf.link.XdpAttachment;
-import io.zcnbrh.daemon.Grant;
-import io.zcnbrh.daemon.Policy;
-import io.zcnbrh.daemon.Zcnbrhd;
+import io.zcnbrh.zcnbrhd.Grant;
+import io.zcnbrh.zcnbrhd.Policy;
+import io.zcnbrh.zcnbrhd.Zcnbrhd;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Tag;

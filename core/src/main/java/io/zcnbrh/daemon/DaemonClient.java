@@ -17,6 +17,8 @@ import java.util.Map;
  * open as long as the port: when it closes (or the process dies) the daemon takes the socket out of its map.
  */
 public final class DaemonClient {
+    /** What a port says when its daemon connection ends (the daemon stopped or restarted). */
+    public static final String LEASE_LOST = DaemonLease.LOST;
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.daemon");
 
     private DaemonClient() {

@@ -4,12 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The daemon's messages: one line of {@code key=value} pairs separated by tabs (values may hold spaces). */
-final class Protocol {
+/** The daemon's messages (client and server): one line of {@code key=value} pairs separated by tabs (values may hold spaces). */
+public final class Protocol {
     private Protocol() {
     }
 
-    static String format(Map<String, String> fields) {
+    public static String format(Map<String, String> fields) {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, String> e : new TreeMap<>(fields).entrySet()) {
             if (b.length() > 0) {
@@ -24,7 +24,7 @@ final class Protocol {
      * {@code text} as it may appear in a log line or a reply: control characters and non-ASCII written as
      * escapes (backslash, x or u, hex digits), at most 200 characters (a client's text cannot forge log lines).
      */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "";
         }
@@ -43,7 +43,7 @@ final class Protocol {
         return i < text.length() ? b + "..." : b.toString();
     }
 
-    static Map<String, String> parse(String line) {
+    public static Map<String, String> parse(String line) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String part : line.split("\t")) {
             int eq = part.indexOf('=');

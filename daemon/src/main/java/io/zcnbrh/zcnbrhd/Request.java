@@ -1,6 +1,7 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.PortConfig;
+import io.zcnbrh.daemon.Protocol;
 
 import java.util.Map;
 

@@ -1,10 +1,12 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.daemon.DaemonClient;
+import io.zcnbrh.daemon.Protocol;
 import io.zcnbrh.error.ZcnbrhException;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.sys.UnixSocket;
@@ -75,7 +77,7 @@ class DaemonInProcessTest {
                             revoked = e;
                         }
                     }
-                    assertTrue(revoked != null && revoked.getMessage().contains(DaemonLease.LOST), String.valueOf(revoked));
+                    assertTrue(revoked != null && revoked.getMessage().contains(DaemonClient.LEASE_LOST), String.valueOf(revoked));
                 }
                 assertEquals(0, daemon.liveClients());
                 assertEquals(0, daemon.interfaces());

@@ -1,5 +1,6 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
+import io.zcnbrh.daemon.Protocol;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.backend.afxdp.AfXdpSockets;
 import io.zcnbrh.backend.afxdp.XskSocket;

@@ -1,4 +1,4 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.sys.UnixSocket;
 import org.junit.jupiter.api.Tag;

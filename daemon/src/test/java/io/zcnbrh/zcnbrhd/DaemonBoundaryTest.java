@@ -1,4 +1,4 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
@@ -7,6 +7,8 @@ import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
 import io.zcnbrh.backend.afxdp.AfXdpPort;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.daemon.DaemonClient;
+import io.zcnbrh.daemon.Protocol;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
@@ -287,7 +289,7 @@ class DaemonBoundaryTest {
                         lost = e;
                     }
                 }
-                assertTrue(lost != null && lost.getMessage().contains(DaemonLease.LOST), String.valueOf(lost));
+                assertTrue(lost != null && lost.getMessage().contains(DaemonClient.LEASE_LOST), String.valueOf(lost));
             }
         } finally {
             remove(sock);

@@ -1,4 +1,4 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.zcnbrh.daemon;
+package io.zcnbrh.zcnbrhd;
 
 import io.zcnbrh.backend.afxdp.AfXdpSockets;
 import io.zcnbrh.backend.afxdp.XskSocket;
@@ -6,6 +6,7 @@ import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.programs.XskRedirectProgram;
 import io.zcnbrh.config.PageSize;
+import io.zcnbrh.daemon.Protocol;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.filter.FilterCounters;
