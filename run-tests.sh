@@ -30,7 +30,7 @@ mvn -B -ntp verify "$@" 2>&1 | grep -vE 'sun\.misc\.Unsafe|terminally deprecated
 rc="${PIPESTATUS[0]}"
 [ "$rc" = 0 ] || exit "$rc"
 # the library's line coverage by every test of the build (M16): printed, and the run fails below the minimum
-python3 "$here/scripts/coverage.py" "$here/app/target/site/jacoco-aggregate/jacoco.xml" zcnbrh-core "${ZCNBRH_MIN_COVERAGE:-90}" || exit 1
+python3 "$here/scripts/coverage.py" "$here/bench/target/site/jacoco-aggregate/jacoco.xml" zcnbrh-core "${ZCNBRH_MIN_COVERAGE:-90}" || exit 1
 # mutation testing of the ring and ownership code (PIT): the score is printed
 bash "$here/scripts/mutation.sh" || exit 1
 # the regression inputs ran above as ordinary tests; now a short coverage-guided burst of every fuzz target

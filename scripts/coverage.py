@@ -2,7 +2,7 @@
 """Prints the library's line coverage from JaCoCo's XML report and fails below the minimum (M16).
 
 usage: coverage.py REPORT.xml MODULE MINIMUM_PERCENT
-The report is the aggregate of every module's tests (app/target/site/jacoco-aggregate/jacoco.xml); MODULE names
+The report is the aggregate of every module's tests (bench/target/site/jacoco-aggregate/jacoco.xml); MODULE names
 the library's group in it (zcnbrh-core). The lowest packages are listed so the next test is easy to aim.
 """
 import sys

@@ -109,15 +109,25 @@ public final class FwdCommand implements Callable<Integer> {
      * forwarded in the handler (its MACs swapped if asked), one publish and kick per batch; when nothing arrives,
      * the port's own wait. What {@code fwd IN IN} and {@code bench forward} run. Allocates nothing.
      */
-    static final class Hairpin implements PacketHandler {
+    public static final class Hairpin implements PacketHandler {
         private final Port port;
         private final boolean swapMacs;
         long forwarded;
         long dropped;
 
-        Hairpin(Port port, boolean swapMacs) {
+        public Hairpin(Port port, boolean swapMacs) {
             this.port = port;
             this.swapMacs = swapMacs;
+        }
+
+        /** Frames forwarded so far. */
+        public long forwarded() {
+            return forwarded;
+        }
+
+        /** Frames dropped so far (no room on the TX ring). */
+        public long dropped() {
+            return dropped;
         }
 
         @Override
@@ -132,7 +142,7 @@ public final class FwdCommand implements Callable<Integer> {
             }
         }
 
-        void run(long endNanos, java.util.function.Consumer<Port> tick) {
+        public void run(long endNanos, java.util.function.Consumer<Port> tick) {
             while (System.nanoTime() < endNanos) {
                 if (port.poll(this, 64) == 0) {
                     port.awaitPackets(1_000_000);

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 /** The {@code zcnbrh} command. */
 @Command(name = "zcnbrh", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "zcnbrh 0.1.0",
     description = "Zero-copy packet I/O for the JVM.",
-    subcommands = {DemoCommand.class, BenchCommand.class, ShmPeerCommand.class, UnixReceiveCommand.class, AeronReceiveCommand.class,
-        TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
+    footer = {"", "zcnbrh bench SUBCOMMAND: the benchmarks, side by side with their peers (their own module and jar;"
+        + " ./zcnbrh bench --help lists them)."},
+    subcommands = {DemoCommand.class, ShmPeerCommand.class, TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
         TxCommand.class, StatCommand.class, FwdCommand.class,
         DaemonCommand.class})
 public final class Main implements Runnable {
@@ -23,7 +24,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status (for tests). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return execute(new CommandLine(new Main()), args);
+    }
+
+    /**
+     * Runs {@code cli} (this tool's command line, or the benchmarks' one) and returns its exit status; errors a user
+     * can act on are one line (what failed, the errno name, what to do), not a stack trace.
+     */
+    public static int execute(CommandLine cli, String... args) {
         // errors a user can act on are one line (what failed, the errno name, what to do), not a stack trace
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ZcnbrhException || e instanceof IllegalArgumentException

@@ -124,21 +124,21 @@ public final class RxCommand implements Callable<Integer> {
     }
 
     /** What a receive run saw. */
-    record Result(long packets, long bytes, double seconds, double pps) {
+    public record Result(long packets, long bytes, double seconds, double pps) {
     }
 
     /** Receives for {@code seconds}; the rate counts only what arrived after {@code warmup} seconds. */
-    static Result receive(Port port, double seconds, double warmup) {
+    public static Result receive(Port port, double seconds, double warmup) {
         return receive(port, seconds, warmup, false);
     }
 
     /** With {@code spin}, an empty poll is followed by another poll at once (to measure what sleeping buys). */
-    static Result receive(Port port, double seconds, double warmup, boolean spin) {
+    public static Result receive(Port port, double seconds, double warmup, boolean spin) {
         return receive(port, seconds, warmup, spin, p -> { });
     }
 
     /** As above; {@code tick} runs on the polling thread after every poll (status line, metrics). */
-    static Result receive(Port port, double seconds, double warmup, boolean spin,
+    public static Result receive(Port port, double seconds, double warmup, boolean spin,
                           java.util.function.Consumer<Port> tick) {
         Tally t = new Tally();
         long start = System.nanoTime();

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * first. What {@code zcnbrh tx} and {@code bench transmit} run. Allocates nothing after its first pass over the
  * port's frames.
  */
-final class Transmitter {
+public final class Transmitter {
     static final int BATCH = 64;
 
     private final Port port;
@@ -33,7 +33,7 @@ final class Transmitter {
      * For {@code port}: {@code headers} (Ethernet/IPv4/UDP, or empty for a UDP-flow port) go before a payload of
      * {@code size} bytes.
      */
-    Transmitter(Port port, byte[] headers, int size) {
+    public Transmitter(Port port, byte[] headers, int size) {
         this.port = port;
         this.headers = MemorySegment.ofArray(headers.clone());
         this.offset = headers.length;
@@ -42,12 +42,12 @@ final class Transmitter {
     }
 
     /** Packets sent so far (the next sequence number). */
-    long sent() {
+    public long sent() {
         return seq;
     }
 
     /** Times no frame was free (the ring or the completions were behind). */
-    long noFrame() {
+    public long noFrame() {
         return noFrame;
     }
 
@@ -56,7 +56,7 @@ final class Transmitter {
      * {@code intervalNanos} when that is above 0 (a sender that fell behind resumes the pace with at most one batch
      * at once, never a catch-up burst); {@code tick} runs after every batch.
      */
-    void run(long limit, long endNanos, long intervalNanos, java.util.function.Consumer<Port> tick) {
+    public void run(long limit, long endNanos, long intervalNanos, java.util.function.Consumer<Port> tick) {
         long start = System.nanoTime();
         long first = seq;
         while ((limit == 0 || seq < limit) && System.nanoTime() < endNanos) {

@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

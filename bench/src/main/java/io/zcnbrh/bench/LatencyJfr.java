@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;

@@ -1,8 +1,9 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.app.FwdCommand;
 import io.zcnbrh.netlab.FrameCounter;
 import io.zcnbrh.netlab.LiveFrameGenerator;
 import io.zcnbrh.netlab.VethPair;
@@ -90,13 +91,13 @@ final class ForwardBenchmark {
             h.run(System.nanoTime() + 1_000_000_000L, p -> { });
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long tid = Thread.currentThread().threadId();
-            long f0 = h.forwarded;
+            long f0 = h.forwarded();
             long a0 = threads.getThreadAllocatedBytes(tid);
             long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             h.run(t0 + (long) (seconds * 1e9), p -> { });
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            long n = h.forwarded - f0;
+            long n = h.forwarded() - f0;
             return new AfXdpBench.Run("zcnbrh-afxdp", n / elapsed, n == 0 ? Double.NaN
                 : (double) (threads.getThreadAllocatedBytes(tid) - a0) / n,
                 n == 0 ? Double.NaN : (double) (threads.getCurrentThreadCpuTime() - cpu0) / n, Double.NaN);

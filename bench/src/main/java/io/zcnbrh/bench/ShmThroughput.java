@@ -1,7 +1,8 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.ShmOptions;
+import io.zcnbrh.app.JavaProcess;
 import io.zcnbrh.backend.shm.ShmPort;
 import io.zcnbrh.traffic.SequencedFrames;
 import io.zcnbrh.traffic.TrafficLoops;
@@ -58,7 +59,7 @@ final class ShmThroughput {
         Path path = Files.createTempDirectory("zcnbrh-bench").resolve("s");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
-            Process receiver = JavaProcess.start(List.of("unix-receive", "--path", path.toString(),
+            Process receiver = JavaProcess.start(BenchMain.class.getName(), List.of("unix-receive", "--path", path.toString(),
                 "--length", Integer.toString(length)));
             List<String> out = new ArrayList<>();
             Thread pump = JavaProcess.pump(receiver, out);
@@ -107,7 +108,7 @@ final class ShmThroughput {
                  .aeronDirectoryName(driver.aeronDirectoryName()));
              io.aeron.Publication pub = aeron.addPublication(AeronReceiveCommand.CHANNEL,
                  AeronReceiveCommand.STREAM)) {
-            Process receiver = JavaProcess.start(List.of("aeron-receive", "--dir", driver.aeronDirectoryName()));
+            Process receiver = JavaProcess.start(BenchMain.class.getName(), List.of("aeron-receive", "--dir", driver.aeronDirectoryName()));
             List<String> out = new ArrayList<>();
             Thread pump = JavaProcess.pump(receiver, out);
             long wait = System.nanoTime() + 30_000_000_000L;

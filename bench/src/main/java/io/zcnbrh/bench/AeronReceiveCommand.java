@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;

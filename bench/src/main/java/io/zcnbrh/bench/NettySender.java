@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.CpuAffinity;

@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchReceiveTest {
     @Test
     void quickJsonHasOneLinePerReceiverWithTheRequiredFields() {
-        CliRun r = CliRun.of("bench", "receive", "--quick", "--json", "--seconds", "0.5", "--rounds", "1");
+        BenchRun r = BenchRun.of("receive", "--quick", "--json", "--seconds", "0.5", "--rounds", "1");
         assertEquals(0, r.exitCode(), r.out() + r.err());
         String[] lines = r.out().strip().split("\n");
         assertEquals(3, lines.length, r.out());

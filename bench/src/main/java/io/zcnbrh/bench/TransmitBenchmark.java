@@ -1,8 +1,9 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.app.Transmitter;
 import io.zcnbrh.netlab.FrameCounter;
 import io.zcnbrh.netlab.VethPair;
 import io.zcnbrh.numa.CpuAffinity;

@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;

@@ -1,4 +1,4 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.AfXdpOptions;
 import io.zcnbrh.Packet;

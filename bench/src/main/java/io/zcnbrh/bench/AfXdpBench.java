@@ -1,8 +1,9 @@
-package io.zcnbrh.app;
+package io.zcnbrh.bench;
 
 import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.app.RxCommand;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
