@@ -18,16 +18,30 @@ import java.util.Objects;
  * @param busyPollMicros SO_BUSY_POLL in microseconds (0: off)
  * @param busyPollBudget SO_BUSY_POLL_BUDGET (0: the kernel's default)
  * @param preferBusyPoll SO_PREFER_BUSY_POLL
+ * @param multiBuffer    whether packets larger than a frame arrive as a chain of frames (XDP_USE_SG): AUTO (default)
+ *                       when the interface's MTU needs it, announced; ON always; OFF never (opening on an MTU a frame
+ *                       cannot hold then fails, saying what to change)
  */
 public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWakeup, int rxRingSize,
-                           int busyPollMicros, int busyPollBudget, boolean preferBusyPoll) {
+                           int busyPollMicros, int busyPollBudget, boolean preferBusyPoll, MultiBuffer multiBuffer) {
     private static final AfXdpOptions DEFAULTS =
-        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false);
+        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false, MultiBuffer.AUTO);
+
+    /** When an AF_XDP socket takes multi-buffer packets (af_xdp.rst, multi-buffer). */
+    public enum MultiBuffer {
+        /** When the interface's MTU (plus Ethernet and VLAN headers) exceeds what one frame holds; announced. */
+        AUTO,
+        /** Always (a packet larger than a frame is never dropped for its size). */
+        ON,
+        /** Never: every packet fits one frame, or the port does not open. */
+        OFF
+    }
 
     /** Checks every value. */
     public AfXdpOptions {
         Objects.requireNonNull(xdpMode, "xdpMode");
         Objects.requireNonNull(bindMode, "bindMode");
+        Objects.requireNonNull(multiBuffer, "multiBuffer");
         if (rxRingSize != 0) {
             RingLayout.checkSize(rxRingSize);
         }
@@ -44,26 +58,36 @@ public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWa
 
     /** These options with another XDP mode. */
     public AfXdpOptions withXdpMode(XdpMode v) {
-        return new AfXdpOptions(v, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+        return new AfXdpOptions(v, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
+            multiBuffer);
     }
 
     /** These options with another bind mode. */
     public AfXdpOptions withBindMode(XskBindMode v) {
-        return new AfXdpOptions(xdpMode, v, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+        return new AfXdpOptions(xdpMode, v, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
+            multiBuffer);
     }
 
     /** These options with need_wakeup on or off. */
     public AfXdpOptions withNeedWakeup(boolean v) {
-        return new AfXdpOptions(xdpMode, bindMode, v, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll);
+        return new AfXdpOptions(xdpMode, bindMode, v, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
+            multiBuffer);
     }
 
     /** These options with another RX ring size (0: the ring size). */
     public AfXdpOptions withRxRingSize(int v) {
-        return new AfXdpOptions(xdpMode, bindMode, needWakeup, v, busyPollMicros, busyPollBudget, preferBusyPoll);
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, v, busyPollMicros, busyPollBudget, preferBusyPoll,
+            multiBuffer);
     }
 
     /** These options with SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL (0, 0, false: off). */
     public AfXdpOptions withBusyPoll(int micros, int budget, boolean prefer) {
-        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer);
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer, multiBuffer);
+    }
+
+    /** These options with another multi-buffer choice. */
+    public AfXdpOptions withMultiBuffer(MultiBuffer v) {
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
+            preferBusyPoll, v);
     }
 }

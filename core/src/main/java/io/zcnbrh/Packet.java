@@ -37,6 +37,14 @@ public abstract class Packet {
     private int length;
     private long timestampNanos;
     private int loans;
+    /** The next fragment of a multi-buffer packet (null: the last, or a packet of one frame). */
+    private Packet next;
+    /** Bytes of the whole packet (this fragment and every one after it); set on the first fragment. */
+    private int packetLength;
+    /** Fragments of the whole packet, this one included; set on the first fragment. */
+    private int fragments;
+    /** Whether this frame continues another packet (a fragment after the first). */
+    private boolean continuation;
     @SuppressWarnings("unused") // accessed through REF_COUNT
     private volatile int refCount;
 
@@ -72,6 +80,49 @@ public abstract class Packet {
     /** Valid bytes in {@link #segment()}. */
     public int length() {
         return length;
+    }
+
+    /**
+     * Bytes of the whole packet: {@link #length()} for a packet of one frame; for a multi-buffer packet (a jumbo
+     * frame received as a chain of frames, AF_XDP with XDP_USE_SG) the sum over this first fragment and every
+     * {@link #next()} one.
+     */
+    public int packetLength() {
+        return packetLength;
+    }
+
+    /**
+     * The next fragment of a multi-buffer packet, null for the last one or for a packet of one frame. The fragments
+     * are the frames themselves, in the port's shared memory (no copy); the packet is released, forwarded and counted
+     * as one through its first fragment.
+     */
+    public Packet next() {
+        return next;
+    }
+
+    /** How many frames the packet spans (1 unless it is a multi-buffer packet's first fragment). */
+    public int fragmentCount() {
+        return fragments;
+    }
+
+    /** Whether this is a fragment after the first of a multi-buffer packet (release the first one instead). */
+    public boolean isContinuation() {
+        return continuation;
+    }
+
+    /**
+     * Copies the whole packet, every fragment in order, to {@code dst} at {@code offset}; returns the bytes copied
+     * (at most what {@code dst} has room for). For a packet of one frame this is one copy of {@link #length()} bytes.
+     */
+    public int copyTo(MemorySegment dst, long offset) {
+        long room = dst.byteSize() - offset;
+        long at = 0;
+        for (Packet f = this; f != null && at < room; f = f.next) {
+            int n = (int) Math.min(f.length, room - at);
+            MemorySegment.copy(f.segment(), 0, dst, offset + at, n);
+            at += n;
+        }
+        return (int) at;
     }
 
     /** Bytes the frame can hold from the packet's first byte. */
@@ -130,6 +181,10 @@ public abstract class Packet {
     protected void lend(int length, long timestampNanos) {
         this.loans++;
         this.length = length;
+        this.packetLength = length;
+        this.fragments = 1;
+        this.next = null;
+        this.continuation = false;
         this.timestampNanos = timestampNanos;
         REF_COUNT.setOpaque(this, 1);
     }
@@ -161,6 +216,31 @@ public abstract class Packet {
     /** Sets the length before transmit. */
     protected void length(int length) {
         this.length = length;
+        this.packetLength = length;
+    }
+
+    /**
+     * Appends {@code fragment} (lent, not yet part of a packet) to the multi-buffer packet this is the first fragment
+     * of; {@code last} is the current last fragment (this one for the second).
+     */
+    protected void appendFragment(Packet last, Packet fragment) {
+        last.next = fragment;
+        fragment.continuation = true;
+        this.packetLength += fragment.length;
+        this.fragments++;
+    }
+
+    /** Takes this fragment out of its packet (when the frames go back one by one); returns the next one. */
+    protected Packet detach() {
+        if (continuation) {
+            REF_COUNT.setOpaque(this, 0); // a later fragment was held through the first one only
+        }
+        Packet after = next;
+        next = null;
+        continuation = false;
+        fragments = 1;
+        packetLength = length;
+        return after;
     }
 
     /** Sets the timestamp before transmit. */
@@ -186,6 +266,7 @@ public abstract class Packet {
 
     @Override
     public String toString() {
-        return "Packet{frame=" + frame + ", addr=" + address + ", len=" + length + ", ts=" + timestampNanos + "}";
+        return "Packet{frame=" + frame + ", addr=" + address + ", len=" + length + (fragments > 1 ? ", fragments="
+            + fragments + ", packetLength=" + packetLength : "") + ", ts=" + timestampNanos + "}";
     }
 }

@@ -120,6 +120,22 @@ public interface Port extends AutoCloseable {
     }
 
     /**
+     * Sends claimed frames {@code fragments[0..count)}, fragment i with {@code lengths[i]} bytes, as ONE packet of
+     * their total length: a multi-buffer packet (a jumbo frame over several frames, no copy), as AF_XDP sends it with
+     * XDP_USE_SG. True: sent (the port owns every frame); false: dropped for lack of ring space, counted, and every
+     * frame is back in the pool. A port that carries no multi-buffer packets refuses more than one fragment, saying
+     * so; with one it is {@link #transmit(Packet, int)}.
+     */
+    default boolean transmitFragments(Packet[] fragments, int[] lengths, int count) {
+        if (count == 1) {
+            return transmit(fragments[0], lengths[0]);
+        }
+        throw new UnsupportedOperationException(spec() + " carries no multi-buffer packets: only AF_XDP bound with "
+            + "XDP_USE_SG does (AfXdpOptions.withMultiBuffer(ON), Linux 6.6+); send " + count + " frames as "
+            + count + " packets, or one that fits a frame");
+    }
+
+    /**
      * Sends a received packet on without copying it (ownership transfer, M2/M3). False, on every backend: dropped,
      * counted in {@code drops}, and the port took the frame back, as for {@link #transmit(Packet, int)}.
      */

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 /** {@code zcnbrh capture SPEC -w FILE}: frames of a port into a pcap or pcapng file that tcpdump and tshark read. */
 @Command(name = "capture", description = "Write the frames a port receives to a pcap or pcapng file.")
 public final class CaptureCommand implements Callable<Integer> {
@@ -66,6 +64,7 @@ public final class CaptureCommand implements Callable<Integer> {
             Instant wall = Instant.now();
             long toEpoch = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - System.nanoTime();
             byte[] buf = new byte[65536];
+            MemorySegment bufSegment = MemorySegment.ofArray(buf);
             long written = 0;
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
             StatusLine status = new StatusLine(System.err, !quiet);
@@ -76,11 +75,11 @@ public final class CaptureCommand implements Callable<Integer> {
                     status.tick(port);
                     continue;
                 }
-                int n = Math.min(p.length(), buf.length);
-                MemorySegment.copy(p.segment(), JAVA_BYTE, 0, buf, 0, n);
+                int n = p.copyTo(bufSegment, 0); // the whole packet: every fragment of a multi-buffer one
                 long stamp = p.timestampNanos() + toEpoch;
+                int wire = p.packetLength();
                 port.release(p);
-                out.write(stamp, buf, 0, n, n);
+                out.write(stamp, buf, 0, n, wire);
                 written++;
                 status.tick(port);
             }

@@ -61,11 +61,14 @@ public final class RxCommand implements Callable<Integer> {
     static final class Tally implements PacketHandler {
         long packets;
         long bytes;
+        int largest;
 
         @Override
         public void onPacket(Packet packet) {
+            int length = packet.packetLength(); // a multi-buffer packet counts whole
             packets++;
-            bytes += packet.length();
+            bytes += length;
+            largest = Math.max(largest, length);
         }
     }
 
@@ -113,18 +116,19 @@ public final class RxCommand implements Callable<Integer> {
                 c.snapshot().forEach((k, v) -> all.append(all.isEmpty() ? "" : ",").append('"').append(k)
                     .append("\":").append(v));
                 System.out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"mode\":\"%s\",\"packets\":%d,\"bytes\":%d,"
-                    + "\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d,\"counters\":{%s}}%n", port.backend(), mode,
-                    r.packets, r.bytes, r.seconds, r.pps, drops, all);
+                    + "\"largest_packet\":%d,\"seconds\":%.3f,\"pps\":%.0f,\"drops\":%d,\"counters\":{%s}}%n",
+                    port.backend(), mode, r.packets, r.bytes, r.largestPacket(), r.seconds, r.pps, drops, all);
             } else {
-                System.out.printf(Locale.ROOT, "rx: %d packets, %d bytes in %.2f s; %.3f Mpps after %.1f s warm-up; "
-                    + "drops %d; %s%n", r.packets, r.bytes, r.seconds, r.pps / 1e6, warmup, drops, c);
+                System.out.printf(Locale.ROOT, "rx: %d packets, %d bytes in %.2f s (largest %d B); %.3f Mpps after "
+                    + "%.1f s warm-up; drops %d; %s%n", r.packets, r.bytes, r.seconds, r.largestPacket(), r.pps / 1e6,
+                    warmup, drops, c);
             }
             return 0;
         }
     }
 
     /** What a receive run saw. */
-    public record Result(long packets, long bytes, double seconds, double pps) {
+    public record Result(long packets, long bytes, double seconds, double pps, int largestPacket) {
     }
 
     /** Receives for {@code seconds}; the rate counts only what arrived after {@code warmup} seconds. */
@@ -160,6 +164,6 @@ public final class RxCommand implements Callable<Integer> {
         }
         double measured = (now - warmTime) / 1e9;
         double pps = atWarm < 0 || measured <= 0 ? 0 : (t.packets - atWarm) / measured;
-        return new Result(t.packets, t.bytes, (now - start) / 1e9, pps);
+        return new Result(t.packets, t.bytes, (now - start) / 1e9, pps, t.largest);
     }
 }

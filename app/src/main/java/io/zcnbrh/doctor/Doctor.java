@@ -179,10 +179,34 @@ public final class Doctor {
                      XskBindMode.AUTO, true, null)) {
                 zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + ")";
             }
+            String multiBuffer = multiBufferProbe(veth, pass);
             IoUringProbe.Result zcrx = IoUringProbe.zeroCopyReceive(veth.outer, 0);
-            return new Check("XDP and zero-copy (probed on a veth pair)", OK, nativeXdp + "; " + zc
+            return new Check("XDP and zero-copy (probed on a veth pair)", OK, nativeXdp + "; " + zc + "; "
+                + multiBuffer
                 + "; io_uring zero-copy receive: " + (zcrx.available() ? "yes" : "no (" + zcrx.reason() + ")"),
                 "zero-copy needs a NIC driver that offers it (e.g. i40e, ice, mlx5); veth never does");
+        }
+    }
+
+    /**
+     * Jumbo frames: the library's frags-aware XDP program attached at MTU 9000, and an AF_XDP socket bound with
+     * XDP_USE_SG (multi-buffer packets, Linux 6.6 in copy mode).
+     */
+    private static String multiBufferProbe(VethPair veth, BpfProgram pass) {
+        veth.withMtu(9000);
+        String attach;
+        try (XdpAttachment a = XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER)) {
+            attach = "frags-aware XDP at MTU 9000: attaches";
+        } catch (RuntimeException e) {
+            attach = "frags-aware XDP at MTU 9000: no (" + e.getMessage() + ")";
+        }
+        try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
+             XskSocket s = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64, XskBindMode.COPY, true,
+                 null, true, true)) {
+            return attach + "; multi-buffer AF_XDP (XDP_USE_SG): yes, jumbo frames arrive as chains of frames";
+        } catch (RuntimeException e) {
+            return attach + "; multi-buffer AF_XDP (XDP_USE_SG): no (" + e.getMessage() + "): on an MTU above what a "
+                + "frame holds, packets larger than a frame are dropped";
         }
     }
 
@@ -252,7 +276,16 @@ public final class Doctor {
                 } catch (RuntimeException e) {
                     xdp = "XDP state unknown (" + e.getMessage() + ")";
                 }
-                out.add(new Check("interface " + name, OK, "driver " + driver + ", " + queues + " RX queue(s), " + xdp,
+                String mtu;
+                try {
+                    int m = Integer.parseInt(Files.readString(dev.resolve("mtu")).strip());
+                    mtu = "MTU " + m + (m + 18 > 2048 - 256 ? " (above what a 2048-byte frame holds: AF_XDP ports take "
+                        + "multi-buffer packets there, XDP_USE_SG)" : "");
+                } catch (IOException | NumberFormatException e) {
+                    mtu = "MTU unknown";
+                }
+                out.add(new Check("interface " + name, OK, "driver " + driver + ", " + queues + " RX queue(s), " + mtu
+                    + ", " + xdp,
                     driver.equals("virtual") ? "" : "native XDP and zero-copy depend on the driver; not probed here so "
                         + "traffic is not disturbed (try: zcnbrh rx afxdp:" + name + "@0 --seconds 1)"));
             }

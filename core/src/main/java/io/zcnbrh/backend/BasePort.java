@@ -77,7 +77,7 @@ public abstract class BasePort implements Port {
             // still the packet the handler was given (not released and lent again as another, e.g. claimed, frame)
             // and still the application's: the port takes it back, also when the handler threw
             if (p.loans() == loan && ownership.isAt(p.frameIndex(), FramePlace.APP) && p.dropHolder()) {
-                giveBack(p);
+                giveBackPacket(p);
             }
         }
     }
@@ -197,13 +197,13 @@ public abstract class BasePort implements Port {
             });
             if (v != Verdict.SOCKET) {
                 if (p.dropHolder()) {
-                    giveBack(p);
+                    giveBackPacket(p);
                 }
                 return false;
             }
         }
         counters.increment(Counter.PACKETS_RX);
-        counters.add(Counter.BYTES_RX, p.length());
+        counters.add(Counter.BYTES_RX, p.packetLength());
         return true;
     }
 
@@ -211,7 +211,17 @@ public abstract class BasePort implements Port {
     public final void release(Packet packet) {
         Frame p = mine(packet, "release");
         if (p.dropHolder()) {
-            giveBack(p);
+            giveBackPacket(p);
+        }
+    }
+
+    /** Gives back every frame of a packet: the one frame, or each fragment of a multi-buffer packet in order. */
+    protected final void giveBackPacket(Frame head) {
+        Frame f = head;
+        while (f != null) {
+            Frame after = f.detach();
+            giveBack(f);
+            f = after;
         }
     }
 
@@ -229,10 +239,19 @@ public abstract class BasePort implements Port {
     public final boolean transmit(Packet packet, int length) {
         checkRevoked();
         Frame p = mine(packet, "transmit");
+        if (p.fragmentCount() > 1) {
+            throw new IllegalArgumentException("transmit(packet, length) sends one frame; " + packet + " is a "
+                + "multi-buffer packet: forward it whole, or release it");
+        }
         PortRules.checkLength(p, length);
         p.length(length);
         beforeTransmit(p);
         return tookBackIfDropped(p, send(p, "transmit"));
+    }
+
+    /** Sends {@code p} (a packet or a linked multi-buffer packet) with the one meaning of false below. */
+    protected final boolean sendOrTakeBack(Frame p, String action) {
+        return tookBackIfDropped(p, send(p, action));
     }
 
     /**
@@ -244,7 +263,7 @@ public abstract class BasePort implements Port {
         if (!sent && ownership.isAt(p.frameIndex(), FramePlace.APP)) {
             counters.increment(Counter.DROPS);
             if (p.dropHolder()) {
-                giveBack(p);
+                giveBackPacket(p);
             }
         }
         return sent;

@@ -47,6 +47,17 @@ public final class Frame extends Packet {
     }
 
     @Override
+    public void appendFragment(Packet last, Packet fragment) {
+        super.appendFragment(last, fragment);
+    }
+
+    /** Takes this fragment out of its packet; returns the next one (a {@link Frame}, or null). */
+    @Override
+    public Frame detach() {
+        return (Frame) super.detach();
+    }
+
+    @Override
     public boolean dropHolder() {
         return super.dropHolder();
     }

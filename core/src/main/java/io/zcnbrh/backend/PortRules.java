@@ -15,6 +15,10 @@ public final class PortRules {
         if (f < 0 || f >= packets.length || packets[f] != packet) {
             throw new IllegalArgumentException("cannot " + action + " " + packet + ": it belongs to another port");
         }
+        if (packet.isContinuation()) {
+            throw new IllegalArgumentException("cannot " + action + " " + packet + " alone: it is a later fragment of "
+                + "a multi-buffer packet; " + action + " the packet through its first fragment");
+        }
         return packets[f]; // the same object, as the machinery's type
     }
 

@@ -38,6 +38,8 @@ public final class BpfProgram implements AutoCloseable {
     private final List<Insn> insns;
     private final String name;
     private boolean closed;
+    /** BPF_F_XDP_HAS_FRAGS (include/uapi/linux/bpf.h): the XDP program understands multi-buffer packets. */
+    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
 
     private BpfProgram(int fd, ProgramType type, List<Insn> insns, String name) {
         this.fd = fd;
@@ -51,8 +53,21 @@ public final class BpfProgram implements AutoCloseable {
         return load(type, insns, name, "GPL");
     }
 
-    /** Loads {@code insns} under {@code license} (GPL-only helpers need a GPL-compatible one). */
+    /**
+     * Loads {@code insns} under {@code license} (GPL-only helpers need a GPL-compatible one). The library's XDP
+     * programs are frags-aware (BPF_F_XDP_HAS_FRAGS): they read headers by direct packet access, which covers the
+     * first fragment of a multi-buffer packet.
+     */
     public static BpfProgram load(ProgramType type, List<Insn> insns, String name, String license) {
+        return load(type, insns, name, license, true);
+    }
+
+    /**
+     * As above; {@code xdpFrags} says whether an XDP program is loaded frags-aware (an object file's program is only
+     * when its section says so, {@code SEC("xdp.frags")}, as libbpf does).
+     */
+    public static BpfProgram load(ProgramType type, List<Insn> insns, String name, String license,
+                                  boolean xdpFrags) {
         BpfMap.checkName(name);
         List<Insn> resolved = new ArrayList<>(insns.size());
         for (Insn in : insns) {
@@ -72,12 +87,19 @@ public final class BpfProgram implements AutoCloseable {
                 resolved.get(i).encode(code, (long) i * Insn.SIZE);
             }
             // First without a log (cheap); on failure again with the verifier log, as libbpf does.
-            long rc = attempt(arena, type, code, resolved.size(), name, license, null);
+            long rc = attempt(arena, type, code, resolved.size(), name, license, null, xdpFrags);
+            if (rc == -Errno.EINVAL && type == ProgramType.XDP && xdpFrags && fragsAware) {
+                // a kernel before 5.18 knows no BPF_F_XDP_HAS_FRAGS: load as before, and say so once
+                long plain = withoutFrags(arena, type, code, resolved.size(), name, license);
+                if (plain >= 0) {
+                    return new BpfProgram((int) plain, type, List.copyOf(insns), name);
+                }
+            }
             if (rc >= 0) {
                 return new BpfProgram((int) rc, type, List.copyOf(insns), name);
             }
             MemorySegment log = arena.allocate(LOG_SIZE);
-            long again = attempt(arena, type, code, resolved.size(), name, license, log);
+            long again = attempt(arena, type, code, resolved.size(), name, license, log, xdpFrags);
             if (again >= 0) {
                 return new BpfProgram((int) again, type, List.copyOf(insns), name); // transient failure
             }
@@ -85,13 +107,41 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    /** Set BPF_F_XDP_HAS_FRAGS on XDP programs; cleared (announced) when this kernel refuses the flag. */
+    private static volatile boolean fragsAware = true;
+
+    private static long withoutFrags(Arena arena, ProgramType type, MemorySegment code, int count, String name,
+                                     String license) {
+        fragsAware = false;
+        long rc = attempt(arena, type, code, count, name, license, null, true);
+        if (rc >= 0) {
+            System.getLogger("io.zcnbrh.bpf").log(System.Logger.Level.WARNING, "this kernel refuses "
+                + "BPF_F_XDP_HAS_FRAGS (Linux 5.18+): XDP programs load without it, so multi-buffer packets (MTUs above "
+                + "a page, AF_XDP XDP_USE_SG) are not available");
+        } else {
+            fragsAware = true; // the flag was not the problem
+        }
+        return rc;
+    }
+
+    /** Whether XDP programs are loaded frags-aware (BPF_F_XDP_HAS_FRAGS) on this kernel. */
+    public static boolean xdpFragsAware() {
+        return fragsAware;
+    }
+
     private static long attempt(Arena arena, ProgramType type, MemorySegment code, int count, String name,
-                                String license, MemorySegment log) {
+                                String license, MemorySegment log, boolean xdpFrags) {
         MemorySegment attr = arena.allocate(ProgLoadAttr.SIZE, 8);
         attr.set(JAVA_INT, ProgLoadAttr.PROG_TYPE, type.number());
         attr.set(JAVA_INT, ProgLoadAttr.INSN_CNT, count);
         attr.set(JAVA_LONG, ProgLoadAttr.INSNS, code.address());
         attr.set(JAVA_LONG, ProgLoadAttr.LICENSE, arena.allocateFrom(license).address());
+        if (type == ProgramType.XDP && xdpFrags && fragsAware) {
+            // BPF_F_XDP_HAS_FRAGS (Linux 5.18): the program may see multi-buffer packets, so it can attach to an
+            // interface whose MTU a page cannot hold (veth: ERANGE otherwise) and run for AF_XDP's XDP_USE_SG.
+            // Its direct packet access covers the first fragment (the headers); the rest is in the fragments.
+            attr.set(JAVA_INT, ProgLoadAttr.PROG_FLAGS, BPF_F_XDP_HAS_FRAGS);
+        }
         if (log != null) {
             attr.set(JAVA_INT, ProgLoadAttr.LOG_LEVEL, 1);
             attr.set(JAVA_INT, ProgLoadAttr.LOG_SIZE, (int) log.byteSize());

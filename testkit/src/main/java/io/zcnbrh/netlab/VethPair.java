@@ -88,6 +88,13 @@ public final class VethPair implements AutoCloseable {
         return this;
     }
 
+    /** Sets the MTU of both ends (jumbo frames: 9000), as {@code ip link set DEV mtu N} does. */
+    public VethPair withMtu(int mtu) {
+        ip("link", "set", outer, "mtu", Integer.toString(mtu));
+        ip("-n", netns, "link", "set", inner, "mtu", Integer.toString(mtu));
+        return this;
+    }
+
     /** Gives the outer end {@link #outerIp}/24 too, so frames the XDP program passes reach sockets of this host. */
     public VethPair withOuterAddress() {
         ip("addr", "add", outerIp + "/24", "dev", outer);

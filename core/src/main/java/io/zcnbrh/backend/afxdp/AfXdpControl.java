@@ -114,4 +114,41 @@ final class AfXdpControl {
             }
         }
     }
+
+    /** Ethernet header plus one VLAN tag: what a frame adds to the MTU on the wire (if_ether.h ETH_HLEN, VLAN_HLEN). */
+    static final int LINK_OVERHEAD = 14 + 4;
+
+    /**
+     * Whether a socket on {@code ifname} is bound for multi-buffer packets: by the configured choice, and in AUTO
+     * mode when the interface's MTU plus {@link #LINK_OVERHEAD} exceeds what one frame holds (frame size minus
+     * headroom), announced. OFF on such an interface is refused with what to change: the kernel would drop every
+     * packet larger than a frame without a word (af_xdp.rst: without XDP_USE_SG "such frames will be dropped").
+     */
+    static boolean multiBuffer(String ifname, PortConfig config) {
+        int holds = config.frameSize() - config.headroom();
+        int mtu = Libc.interfaceMtu(ifname);
+        boolean needed = mtu + LINK_OVERHEAD > holds;
+        return switch (config.afXdp().multiBuffer()) {
+            case ON -> true;
+            case OFF -> {
+                if (needed) {
+                    throw new IllegalArgumentException(ifname + " has MTU " + mtu + ": frames of up to "
+                        + (mtu + LINK_OVERHEAD) + " bytes do not fit the " + holds + " bytes a frame holds (frame size "
+                        + config.frameSize() + " minus headroom " + config.headroom() + "), and multi-buffer is off; "
+                        + "allow it (AfXdpOptions.withMultiBuffer(AUTO)), use 4096-byte frames, or lower the MTU (ip "
+                        + "link set " + ifname + " mtu " + (holds - LINK_OVERHEAD) + ")");
+                }
+                yield false;
+            }
+            case AUTO -> {
+                if (needed) {
+                    LOG.log(System.Logger.Level.INFO, "{0} has MTU {1}: frames of up to {2} bytes do not fit the {3} "
+                        + "bytes a frame holds, so the socket takes multi-buffer packets (XDP_USE_SG: a larger packet "
+                        + "arrives as a chain of frames)", ifname, Integer.toString(mtu), Integer.toString(mtu + LINK_OVERHEAD),
+                        Integer.toString(holds));
+                }
+                yield needed;
+            }
+        };
+    }
 }

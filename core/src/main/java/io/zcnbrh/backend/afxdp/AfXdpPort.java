@@ -140,6 +140,7 @@ public final class AfXdpPort extends RingPort {
         this.creditBudget = Math.min(config.creditBudget(), frameCount);
         this.latencyMode = config.latencyMode();
         this.busyPolling = config.afXdp().busyPollMicros() > 0;
+        this.multiBuffer = sock.multiBuffer();
         warmUp();
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
@@ -166,6 +167,7 @@ public final class AfXdpPort extends RingPort {
             + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", "
             + xdp + (tx == null ? ", receive-only" : "") + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
+            + (multiBuffer ? ", multi-buffer (XDP_USE_SG: a packet larger than a frame arrives as a chain)" : "")
             + (txBudget == 0 ? "" : ", " + txBudget + " frames per send" + (txBudget == 32 && WANTED_TX_BUDGET > 32
                 ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB")
             + (busyPolling ? ", busy poll " + config.afXdp().busyPollMicros() + " us" + (config.afXdp().preferBusyPoll() ? " (preferred)"
@@ -587,19 +589,36 @@ public final class AfXdpPort extends RingPort {
         }
         int frame = p.frameIndex();
         PortRules.checkSendable(ownership, p, action);
-        if (tx.reserve(1) == 0) {
+        int frags = p.fragmentCount();
+        if (tx.reserve(frags) == 0) {
             flush();
             drainCompletions();
-            if (tx.reserve(1) == 0) {
+            if (tx.reserve(frags) == 0) {
                 backpressure(Counter.RING_FULL);
                 return false; // dropped: BasePort counts it and takes the frame back (the one meaning of false)
             }
         }
-        tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), 0);
-        ownership.giveUp(frame, FramePlace.TX, action);
-        p.dropHolder();
+        int bytes = p.packetLength();
+        if (frags == 1) {
+            tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), 0);
+            ownership.giveUp(frame, FramePlace.TX, action);
+            p.dropHolder();
+        } else {
+            // a multi-buffer packet: every fragment but the last says XDP_PKT_CONTD (af_xdp.rst); each frame comes
+            // back on its own from the completion ring
+            p.dropHolder();
+            int idx = tx.reservedIndex();
+            Frame f = p;
+            for (int k = 0; f != null; k++) {
+                Frame after = f.detach();
+                tx.setDescriptor(idx + k, base + f.address(), f.length(), after != null ? PKT_CONTD : 0);
+                ownership.giveUp(f.frameIndex(), FramePlace.TX, action);
+                f = after;
+            }
+        }
         counters.increment(Counter.PACKETS_TX);
-        counters.add(Counter.BYTES_TX, p.length());
+        counters.add(Counter.BYTES_TX, bytes);
+        pendingTx += frags - 1;
         if (flushDue(++pendingTx, txBatch, Integer.MAX_VALUE)) { // a full TX ring flushes in send itself
             flush();
         }
@@ -624,6 +643,36 @@ public final class AfXdpPort extends RingPort {
             kick(); // in copy mode one sendto() sends a bounded batch: entries may still wait on the ring
         }
         flushFill();
+    }
+
+    /**
+     * Links the claimed frames into one multi-buffer packet and sends it: every fragment but the last with
+     * XDP_PKT_CONTD. Needs the socket bound with XDP_USE_SG (the kernel refuses a continued descriptor otherwise).
+     */
+    @Override
+    public boolean transmitFragments(Packet[] fragments, int[] lengths, int count) {
+        if (count == 1) {
+            return transmit(fragments[0], lengths[0]);
+        }
+        if (!multiBuffer) {
+            return super.transmitFragments(fragments, lengths, count);
+        }
+        if (count > MAX_FRAGMENTS) {
+            throw new IllegalArgumentException("a packet spans at most " + MAX_FRAGMENTS + " frames, was " + count);
+        }
+        Frame head = mine(fragments[0], "transmit");
+        PortRules.checkLength(head, lengths[0]);
+        head.length(lengths[0]);
+        Frame last = head;
+        for (int i = 1; i < count; i++) {
+            Frame f = mine(fragments[i], "transmit");
+            PortRules.checkSendable(ownership, f, "transmit");
+            PortRules.checkLength(f, lengths[i]);
+            f.length(lengths[i]);
+            head.appendFragment(last, f);
+            last = f;
+        }
+        return sendOrTakeBack(head, "transmit");
     }
 
     /** Copy mode needs a sendto() for every TX batch; zero-copy only when the kernel asks (need_wakeup). */

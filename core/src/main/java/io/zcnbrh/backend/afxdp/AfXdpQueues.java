@@ -56,10 +56,11 @@ public final class AfXdpQueues implements AutoCloseable {
         try {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
             setup = XdpSetup.create(config, queues);
+            boolean multiBuffer = AfXdpControl.multiBuffer(ifname, config); // the others share the first's choice
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpControl.umemHeadroom(config),
-                    config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(),
-                    sockets.isEmpty() ? null : sockets.get(0));
+                    config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
+                    config.afXdp().needWakeup(), sockets.isEmpty() ? null : sockets.get(0), true, multiBuffer);
                 sockets.add(s);
                 AfXdpControl.applyBusyPoll(s.fd(), config);
             }

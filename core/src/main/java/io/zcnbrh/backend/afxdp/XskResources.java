@@ -37,7 +37,8 @@ record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, X
             mem = Mapping.anonymous(FrameRegion.bytesFor(frameCount, config.frameSize()), config.pageSize(),
                 config.numaNode());
             sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), AfXdpControl.umemHeadroom(config), ring,
-                config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null);
+                config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null, true,
+                AfXdpControl.multiBuffer(ifname, config));
             AfXdpControl.applyBusyPoll(sock.fd(), config);
             setup = XdpSetup.create(config, queue + 1);
             return new XskResources(mem, 0, frameCount, sock, setup, null, Owner.PORT);

@@ -42,6 +42,8 @@ public final class XskSocket implements AutoCloseable {
     private final List<MemorySegment> ringMappings;
     private final Arena ringScope;
     private final String fallbackReason;
+    /** Bound with XDP_USE_SG: a packet larger than a frame arrives (and may be sent) as a chain of descriptors. */
+    private boolean multiBuffer;
     private boolean closed;
 
     private XskSocket(int fd, int ifindex, int queue, boolean zeroCopy, boolean needWakeup, ProducerRing fill,
@@ -81,6 +83,18 @@ public final class XskSocket implements AutoCloseable {
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
                                  int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith,
                                  boolean transmit) {
+        return open(ifindex, queue, umem, frameSize, umemHeadroom, ringSize, rxRingSize, mode, needWakeup, sharedWith,
+            transmit, false);
+    }
+
+    /**
+     * As above; with {@code multiBuffer} the socket is bound with XDP_USE_SG (af_xdp.rst, multi-buffer: copy mode
+     * from Linux 6.6, zero-copy where the driver offers it), so a packet larger than a frame is split over several
+     * frames instead of dropped. A socket sharing another's UMEM takes that socket's choice.
+     */
+    public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
+                                 int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith,
+                                 boolean transmit, boolean multiBuffer) {
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
             case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
@@ -143,7 +157,7 @@ public final class XskSocket implements AutoCloseable {
                     IfXdp.XDP_UMEM_PGOFF_COMPLETION_RING, "completion", mappings, scope), layout(off, 3, stride, ringSize, 8));
             }
             boolean wakeup = needWakeup && stride == 32;
-            int baseFlags = wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0;
+            int baseFlags = (wakeup ? IfXdp.XDP_USE_NEED_WAKEUP : 0) | (multiBuffer ? IfXdp.XDP_USE_SG : 0);
             String fallback = null;
             boolean zc;
             if (sharedWith != null) {
@@ -171,6 +185,7 @@ public final class XskSocket implements AutoCloseable {
             }
             XskSocket s = new XskSocket(fd, ifindex, queue, zc, wakeup, fillRing, compRing, rxRing, txRing, mappings,
                 scope, fallback);
+            s.multiBuffer = sharedWith != null ? sharedWith.multiBuffer : multiBuffer;
             if (s.kernelReportsZeroCopy() != zc) {
                 throw new ZcnbrhException("XDP_OPTIONS disagrees with the bind: zero-copy " + s.kernelReportsZeroCopy());
             }
@@ -271,7 +286,13 @@ public final class XskSocket implements AutoCloseable {
     }
 
     private static SyscallException bindFailure(int errno, int flags, int ifindex, int queue) {
-        String mode = (flags & IfXdp.XDP_ZEROCOPY) != 0 ? "XDP_ZEROCOPY" : "XDP_COPY";
+        String mode = ((flags & IfXdp.XDP_ZEROCOPY) != 0 ? "XDP_ZEROCOPY" : "XDP_COPY")
+            + ((flags & IfXdp.XDP_USE_SG) != 0 ? " | XDP_USE_SG" : "");
+        if ((flags & IfXdp.XDP_USE_SG) != 0 && (errno == Errno.EOPNOTSUPP || errno == Errno.EINVAL)) {
+            return new SyscallException("bind(AF_XDP, " + mode + ", ifindex " + ifindex + ", queue " + queue + ")",
+                errno, "multi-buffer AF_XDP (XDP_USE_SG) needs Linux 6.6 in copy mode, or a driver with zero-copy "
+                    + "multi-buffer; or make packets fit one frame: a lower MTU, or 4096-byte frames");
+        }
         return new SyscallException("bind(AF_XDP, " + mode + ", ifindex " + ifindex + ", queue " + queue + ")", errno,
             switch (errno) {
                 case Errno.EOPNOTSUPP -> "the driver has no AF_XDP zero-copy; use copy mode";
@@ -343,6 +364,11 @@ public final class XskSocket implements AutoCloseable {
     /** Whether the kernel reports zero-copy mode (XDP_OPTIONS). */
     public boolean zeroCopy() {
         return zeroCopy;
+    }
+
+    /** Whether the socket was bound with XDP_USE_SG (multi-buffer packets). */
+    public boolean multiBuffer() {
+        return multiBuffer;
     }
 
     /** Whether need_wakeup is in use. */

@@ -81,7 +81,8 @@ public final class BpfObject implements AutoCloseable {
                     int first = (int) (f.value() / Insn.SIZE);
                     int count = (int) (f.size() / Insn.SIZE);
                     List<Insn> insns = List.of(code).subList(first, first + count);
-                    programs.put(f.name(), BpfProgram.load(type, insns, kernelName(f.name()), license));
+                    programs.put(f.name(), BpfProgram.load(type, insns, kernelName(f.name()), license,
+                        s.name().startsWith("xdp.frags")));
                 }
             }
             if (programs.isEmpty()) {
@@ -170,9 +171,9 @@ public final class BpfObject implements AutoCloseable {
     private static ProgramType programType(ElfFile elf, ElfFile.Section s) {
         String n = s.name();
         if (n.equals("xdp") || n.startsWith("xdp/") || n.startsWith("xdp.") || n.startsWith("xdp_")) {
-            if (n.startsWith("xdp.frags") || n.startsWith("xdp/cpumap") || n.startsWith("xdp/devmap")) {
+            if (n.startsWith("xdp/cpumap") || n.startsWith("xdp/devmap")) {
                 throw elf.error("program section '" + n + "' needs attach flags this loader does not set "
-                    + "(frags, cpumap, devmap)");
+                    + "(cpumap, devmap)");
             }
             return ProgramType.XDP;
         }

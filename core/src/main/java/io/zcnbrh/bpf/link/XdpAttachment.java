@@ -108,6 +108,11 @@ public final class XdpAttachment implements AutoCloseable {
             case Errno.EOPNOTSUPP -> "the driver of " + ifname + " has no " + mode + " XDP; try XdpMode.SKB";
             case Errno.EPERM -> "needs CAP_NET_ADMIN and CAP_BPF (run as root or through zcnbrhd)";
             case Errno.ENODEV -> "interface " + ifname + " (index " + ifindex + ") went away";
+            // veth_xdp_set and most drivers: a program that is not frags-aware cannot run where a packet may not
+            // fit one page (the MTU)
+            case Errno.ERANGE -> "the MTU of " + ifname + " is too large for a program that does not take "
+                + "multi-buffer packets: load it frags-aware (BPF_F_XDP_HAS_FRAGS; an object file's program in "
+                + "SEC(\"xdp.frags\")), or lower the MTU (ip link set " + ifname + " mtu 1500)";
             default -> BpfSyscall.hint(errno);
         };
         return new SyscallException(call, errno, hint);
