@@ -21,11 +21,16 @@ import java.util.Objects;
  * @param multiBuffer    whether packets larger than a frame arrive as a chain of frames (XDP_USE_SG): AUTO (default)
  *                       when the interface's MTU needs it, announced; ON always; OFF never (opening on an MTU a frame
  *                       cannot hold then fails, saying what to change)
+ * @param rxMetadata     the device's receive hash and timestamp before each packet (xdp-rx-metadata.rst: the redirect
+ *                       program is bound to the device and calls its metadata kfuncs; Linux 6.3+); read on
+ *                       {@code Packet.rxHash()}, {@code deviceTimestampNanos()}; off by default (24 bytes written
+ *                       per packet); not with a filter or a program of one's own
  */
 public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWakeup, int rxRingSize,
-                           int busyPollMicros, int busyPollBudget, boolean preferBusyPoll, MultiBuffer multiBuffer) {
+                           int busyPollMicros, int busyPollBudget, boolean preferBusyPoll, MultiBuffer multiBuffer,
+                           boolean rxMetadata) {
     private static final AfXdpOptions DEFAULTS =
-        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false, MultiBuffer.AUTO);
+        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false, MultiBuffer.AUTO, false);
 
     /** When an AF_XDP socket takes multi-buffer packets (af_xdp.rst, multi-buffer). */
     public enum MultiBuffer {
@@ -59,35 +64,42 @@ public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWa
     /** These options with another XDP mode. */
     public AfXdpOptions withXdpMode(XdpMode v) {
         return new AfXdpOptions(v, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer);
+            multiBuffer, rxMetadata);
     }
 
     /** These options with another bind mode. */
     public AfXdpOptions withBindMode(XskBindMode v) {
         return new AfXdpOptions(xdpMode, v, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer);
+            multiBuffer, rxMetadata);
     }
 
     /** These options with need_wakeup on or off. */
     public AfXdpOptions withNeedWakeup(boolean v) {
         return new AfXdpOptions(xdpMode, bindMode, v, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer);
+            multiBuffer, rxMetadata);
     }
 
     /** These options with another RX ring size (0: the ring size). */
     public AfXdpOptions withRxRingSize(int v) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, v, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer);
+            multiBuffer, rxMetadata);
     }
 
     /** These options with SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL (0, 0, false: off). */
     public AfXdpOptions withBusyPoll(int micros, int budget, boolean prefer) {
-        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer, multiBuffer);
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer, multiBuffer,
+            rxMetadata);
     }
 
     /** These options with another multi-buffer choice. */
     public AfXdpOptions withMultiBuffer(MultiBuffer v) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
-            preferBusyPoll, v);
+            preferBusyPoll, v, rxMetadata);
+    }
+
+    /** These options with the device's receive metadata on or off. */
+    public AfXdpOptions withRxMetadata(boolean v) {
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
+            preferBusyPoll, multiBuffer, v);
     }
 }

@@ -45,6 +45,8 @@ public abstract class Packet {
     private int fragments;
     /** Whether this frame continues another packet (a fragment after the first). */
     private boolean continuation;
+    /** Whether the device's receive metadata lies before the packet (AF_XDP with AfXdpOptions.withRxMetadata). */
+    private boolean rxMetadata;
     @SuppressWarnings("unused") // accessed through REF_COUNT
     private volatile int refCount;
 
@@ -125,6 +127,59 @@ public abstract class Packet {
         return (int) at;
     }
 
+    // ---- the device's receive metadata (AF_XDP, AfXdpOptions.withRxMetadata; xdp-rx-metadata.rst) -------------
+
+    /** Bytes of receive metadata before the packet; its layout is XskMetadataProgram's. */
+    private static final int META = 24;
+
+    private int metaInt(int offset) {
+        return region.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, address - META + offset);
+    }
+
+    /**
+     * What the device said about its receive hash for this packet: 0 when {@link #rxHash()} holds it, else the
+     * -errno the kernel returned (EOPNOTSUPP: the driver has none; ENODATA: none for this frame), or
+     * {@link Integer#MIN_VALUE} when the port reads no metadata or the frame carried none.
+     */
+    public int rxHashStatus() {
+        return rxMetadata ? metaInt(20) : Integer.MIN_VALUE;
+    }
+
+    /** The device's receive hash (RSS), valid when {@link #rxHashStatus()} is 0. */
+    public int rxHash() {
+        return rxMetadata ? metaInt(8) : 0;
+    }
+
+    /** The hash's type (enum xdp_rss_hash_type: L3/L4, IPv4/IPv6, TCP/UDP bits), valid with {@link #rxHash()}. */
+    public int rxHashType() {
+        return rxMetadata ? metaInt(12) : 0;
+    }
+
+    /**
+     * As {@link #rxHashStatus()}, for {@link #deviceTimestampNanos()}. A stamp of 0 the kernel calls valid reads as
+     * ENODATA (61): veth hands on the skb's hardware stamp, 0 for a frame that never had one.
+     */
+    public int deviceTimestampStatus() {
+        if (!rxMetadata) {
+            return Integer.MIN_VALUE;
+        }
+        int rc = metaInt(16);
+        return rc == 0 && deviceTimestampNanos() == 0 ? -61 : rc;
+    }
+
+    /**
+     * When the device received the packet, on its own clock (nanoseconds), valid when
+     * {@link #deviceTimestampStatus()} is 0; {@link #timestampNanos()} is the receive clock beside it.
+     */
+    public long deviceTimestampNanos() {
+        return rxMetadata ? region.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, address - META) : 0;
+    }
+
+    /** Marks the device's receive metadata as present before this packet (set after lending). */
+    protected void markRxMetadata() {
+        this.rxMetadata = true;
+    }
+
     /** Bytes the frame can hold from the packet's first byte. */
     public int capacity() {
         return (int) data.byteSize();
@@ -185,6 +240,7 @@ public abstract class Packet {
         this.fragments = 1;
         this.next = null;
         this.continuation = false;
+        this.rxMetadata = false;
         this.timestampNanos = timestampNanos;
         REF_COUNT.setOpaque(this, 1);
     }

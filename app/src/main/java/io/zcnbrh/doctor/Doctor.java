@@ -6,12 +6,14 @@ import io.zcnbrh.backend.iouring.IoUring;
 import io.zcnbrh.backend.iouring.IoUringProbe;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
+import io.zcnbrh.bpf.KernelBtf;
 import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.bpf.programs.XskMetadataProgram;
 import io.zcnbrh.config.PageSize;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.mem.Mapping;
@@ -179,13 +181,44 @@ public final class Doctor {
                      XskBindMode.AUTO, true, null)) {
                 zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + ")";
             }
+            String metadata = metadataProbe(veth);
             String multiBuffer = multiBufferProbe(veth, pass);
             IoUringProbe.Result zcrx = IoUringProbe.zeroCopyReceive(veth.outer, 0);
             return new Check("XDP and zero-copy (probed on a veth pair)", OK, nativeXdp + "; " + zc + "; "
-                + multiBuffer
+                + metadata + "; " + multiBuffer
                 + "; io_uring zero-copy receive: " + (zcrx.available() ? "yes" : "no (" + zcrx.reason() + ")"),
                 "zero-copy needs a NIC driver that offers it (e.g. i40e, ice, mlx5); veth never does");
         }
+    }
+
+    /**
+     * The XDP receive-metadata kfuncs (xdp-rx-metadata.rst) this kernel has, and whether a redirect program calling
+     * them loads bound to a veth device (what AfXdpOptions.withRxMetadata needs). A NIC's driver may offer more or
+     * fewer of them: a port with metadata says per interface, on its first packet, what the device gave.
+     */
+    private static String metadataProbe(VethPair veth) {
+        List<String> have = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String kfunc : new String[] {"bpf_xdp_metadata_rx_timestamp", "bpf_xdp_metadata_rx_hash",
+            "bpf_xdp_metadata_rx_vlan_tag"}) {
+            try {
+                KernelBtf.functionId(kfunc);
+                have.add(kfunc.substring("bpf_xdp_metadata_".length()));
+            } catch (RuntimeException e) {
+                missing.add(kfunc.substring("bpf_xdp_metadata_".length()));
+            }
+        }
+        String bound;
+        try (BpfMap xsks = BpfMap.create(MapType.XSKMAP, 4, 4, 1, "zcnbrh_doctor");
+             BpfProgram p = BpfProgram.loadDeviceBound(XskMetadataProgram.instructions(xsks), "zcnbrh_md",
+                 Libc.ifindex(veth.outer))) {
+            bound = "the metadata redirect program loads bound to a device: yes";
+        } catch (RuntimeException e) {
+            bound = "the metadata redirect program does not load (" + e.getMessage() + ")";
+        }
+        return "RX metadata kfuncs: " + (have.isEmpty() ? "none" : String.join(", ", have))
+            + (missing.isEmpty() ? "" : " (missing: " + String.join(", ", missing) + ", a newer kernel has them)")
+            + ", " + bound;
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.zcnbrh.app;
 
+import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.zcnbrhd.Grant;
 import io.zcnbrh.zcnbrhd.Policy;
 import io.zcnbrh.zcnbrhd.Zcnbrhd;
-import io.zcnbrh.netlab.VethPair;
-import io.zcnbrh.traffic.UdpFlow;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -58,6 +58,11 @@ public final class Frame extends Packet {
     }
 
     @Override
+    public void markRxMetadata() {
+        super.markRxMetadata();
+    }
+
+    @Override
     public boolean dropHolder() {
         return super.dropHolder();
     }

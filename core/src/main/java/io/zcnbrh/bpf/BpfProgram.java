@@ -40,6 +40,8 @@ public final class BpfProgram implements AutoCloseable {
     private boolean closed;
     /** BPF_F_XDP_HAS_FRAGS (include/uapi/linux/bpf.h): the XDP program understands multi-buffer packets. */
     public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+    /** BPF_F_XDP_DEV_BOUND_ONLY: bound to one device (its metadata kfuncs), attachable there only. */
+    public static final int BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6;
 
     private BpfProgram(int fd, ProgramType type, List<Insn> insns, String name) {
         this.fd = fd;
@@ -68,6 +70,20 @@ public final class BpfProgram implements AutoCloseable {
      */
     public static BpfProgram load(ProgramType type, List<Insn> insns, String name, String license,
                                   boolean xdpFrags) {
+        return load(type, insns, name, license, xdpFrags, 0);
+    }
+
+    /**
+     * Loads an XDP program bound to interface {@code ifindex} (prog_ifindex with BPF_F_XDP_DEV_BOUND_ONLY, Linux
+     * 6.3): it may call the device's metadata kfuncs (bpf_xdp_metadata_rx_hash, ...) and attaches to that interface
+     * only.
+     */
+    public static BpfProgram loadDeviceBound(List<Insn> insns, String name, int ifindex) {
+        return load(ProgramType.XDP, insns, name, "GPL", true, ifindex);
+    }
+
+    private static BpfProgram load(ProgramType type, List<Insn> insns, String name, String license, boolean xdpFrags,
+                                   int deviceIfindex) {
         BpfMap.checkName(name);
         List<Insn> resolved = new ArrayList<>(insns.size());
         for (Insn in : insns) {
@@ -87,10 +103,10 @@ public final class BpfProgram implements AutoCloseable {
                 resolved.get(i).encode(code, (long) i * Insn.SIZE);
             }
             // First without a log (cheap); on failure again with the verifier log, as libbpf does.
-            long rc = attempt(arena, type, code, resolved.size(), name, license, null, xdpFrags);
+            long rc = attempt(arena, type, code, resolved.size(), name, license, null, xdpFrags, deviceIfindex);
             if (rc == -Errno.EINVAL && type == ProgramType.XDP && xdpFrags && fragsAware) {
                 // a kernel before 5.18 knows no BPF_F_XDP_HAS_FRAGS: load as before, and say so once
-                long plain = withoutFrags(arena, type, code, resolved.size(), name, license);
+                long plain = withoutFrags(arena, type, code, resolved.size(), name, license, deviceIfindex);
                 if (plain >= 0) {
                     return new BpfProgram((int) plain, type, List.copyOf(insns), name);
                 }
@@ -99,7 +115,7 @@ public final class BpfProgram implements AutoCloseable {
                 return new BpfProgram((int) rc, type, List.copyOf(insns), name);
             }
             MemorySegment log = arena.allocate(LOG_SIZE);
-            long again = attempt(arena, type, code, resolved.size(), name, license, log, xdpFrags);
+            long again = attempt(arena, type, code, resolved.size(), name, license, log, xdpFrags, deviceIfindex);
             if (again >= 0) {
                 return new BpfProgram((int) again, type, List.copyOf(insns), name); // transient failure
             }
@@ -111,9 +127,9 @@ public final class BpfProgram implements AutoCloseable {
     private static volatile boolean fragsAware = true;
 
     private static long withoutFrags(Arena arena, ProgramType type, MemorySegment code, int count, String name,
-                                     String license) {
+                                     String license, int deviceIfindex) {
         fragsAware = false;
-        long rc = attempt(arena, type, code, count, name, license, null, true);
+        long rc = attempt(arena, type, code, count, name, license, null, true, deviceIfindex);
         if (rc >= 0) {
             System.getLogger("io.zcnbrh.bpf").log(System.Logger.Level.WARNING, "this kernel refuses "
                 + "BPF_F_XDP_HAS_FRAGS (Linux 5.18+): XDP programs load without it, so multi-buffer packets (MTUs above "
@@ -130,18 +146,23 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     private static long attempt(Arena arena, ProgramType type, MemorySegment code, int count, String name,
-                                String license, MemorySegment log, boolean xdpFrags) {
+                                String license, MemorySegment log, boolean xdpFrags, int deviceIfindex) {
         MemorySegment attr = arena.allocate(ProgLoadAttr.SIZE, 8);
         attr.set(JAVA_INT, ProgLoadAttr.PROG_TYPE, type.number());
         attr.set(JAVA_INT, ProgLoadAttr.INSN_CNT, count);
         attr.set(JAVA_LONG, ProgLoadAttr.INSNS, code.address());
         attr.set(JAVA_LONG, ProgLoadAttr.LICENSE, arena.allocateFrom(license).address());
+        int flags = deviceIfindex > 0 ? BPF_F_XDP_DEV_BOUND_ONLY : 0;
+        if (deviceIfindex > 0) {
+            attr.set(JAVA_INT, ProgLoadAttr.PROG_IFINDEX, deviceIfindex);
+        }
         if (type == ProgramType.XDP && xdpFrags && fragsAware) {
             // BPF_F_XDP_HAS_FRAGS (Linux 5.18): the program may see multi-buffer packets, so it can attach to an
             // interface whose MTU a page cannot hold (veth: ERANGE otherwise) and run for AF_XDP's XDP_USE_SG.
             // Its direct packet access covers the first fragment (the headers); the rest is in the fragments.
-            attr.set(JAVA_INT, ProgLoadAttr.PROG_FLAGS, BPF_F_XDP_HAS_FRAGS);
+            flags |= BPF_F_XDP_HAS_FRAGS;
         }
+        attr.set(JAVA_INT, ProgLoadAttr.PROG_FLAGS, flags);
         if (log != null) {
             attr.set(JAVA_INT, ProgLoadAttr.LOG_LEVEL, 1);
             attr.set(JAVA_INT, ProgLoadAttr.LOG_SIZE, (int) log.byteSize());

@@ -11,6 +11,7 @@ import io.zcnbrh.backend.RingPort;
 import io.zcnbrh.bpf.BpfMap;
 import io.zcnbrh.bpf.BpfProgram;
 import io.zcnbrh.bpf.link.XdpAttachment;
+import io.zcnbrh.bpf.programs.XskMetadataProgram;
 import io.zcnbrh.config.Backpressure;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
@@ -94,6 +95,9 @@ public final class AfXdpPort extends RingPort {
     private int pendingTx;
     private int pendingFill;
     private long batchTime;
+    /** The device's receive metadata lies before each packet (XskMetadataProgram). */
+    private final boolean rxMetadata;
+    private boolean metadataReported;
     /** SO_BUSY_POLL is set on the socket: latency mode's wait drives the device's NAPI from this thread. */
     private final boolean busyPolling;
 
@@ -142,8 +146,13 @@ public final class AfXdpPort extends RingPort {
         this.busyPolling = config.afXdp().busyPollMicros() > 0;
         this.multiBuffer = sock.multiBuffer();
         warmUp();
+        // after the warm-up, whose frames never saw the program
+        this.rxMetadata = config.afXdp().rxMetadata() && resources.setup() != null;
         int n = fill.reserve(rxFrames);
         for (int f = 0; f < n; f++) {
+            if (rxMetadata) {
+                markMetadataAbsent(f);
+            }
             fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
             ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
         }
@@ -342,6 +351,12 @@ public final class AfXdpPort extends RingPort {
             } else {
                 p.lend(length, now);
             }
+            if (rxMetadata) {
+                p.markRxMetadata();
+                if (!metadataReported) {
+                    reportMetadata(p);
+                }
+            }
             return p;
         }
         // An XDP program may move the packet's start (bpf_xdp_adjust_head, or a daemon with another headroom):
@@ -370,6 +385,29 @@ public final class AfXdpPort extends RingPort {
         }
     }
 
+    /**
+     * Writes "absent" into the metadata's status fields before the kernel gets the frame: the kernel copies metadata
+     * only when the program wrote some, so a frame without it still reads as absent, not as an older packet's.
+     */
+    private void markMetadataAbsent(int frame) {
+        long meta = frames.dataAddress(frame) - XskMetadataProgram.LENGTH;
+        frames.memory().set(JAVA_INT, meta + XskMetadataProgram.TIMESTAMP_RC, XskMetadataProgram.ABSENT);
+        frames.memory().set(JAVA_INT, meta + XskMetadataProgram.HASH_RC, XskMetadataProgram.ABSENT);
+    }
+
+    /** Says once per port what the device offers, from the first packet's metadata (xdp-rx-metadata.rst). */
+    private void reportMetadata(Frame p) {
+        metadataReported = true;
+        LOG.log(System.Logger.Level.INFO, "{0}: receive metadata from the device: hash {1}, timestamp {2}", spec,
+            metadataWord(p.rxHashStatus()), metadataWord(p.deviceTimestampStatus()));
+    }
+
+    private static String metadataWord(int status) {
+        return status == 0 ? "yes" : status == XskMetadataProgram.ABSENT ? "absent (no metadata with the frame)"
+            : "absent (" + Errno.name(-status) + (status == -Errno.EOPNOTSUPP ? ": the driver has none)"
+                : status == -Errno.ENODATA ? ": none for this frame)" : ")");
+    }
+
     private void refill(int frame) {
         // The fill ring has room for every receive frame twice over (see XskSocket), so this cannot fail; if a
         // kernel ever held more, failing loudly beats writing over entries it has not consumed.
@@ -378,6 +416,9 @@ public final class AfXdpPort extends RingPort {
                 + "inconsistent (fill occupancy " + fill.occupancy() + ")");
         }
         fill.setAddress(fill.reservedIndex(), base + frames.frameAddress(frame));
+        if (rxMetadata) {
+            markMetadataAbsent(frame);
+        }
         if (inBatch) {
             pendingFill++;
         } else {

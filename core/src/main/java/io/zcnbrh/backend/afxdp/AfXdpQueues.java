@@ -55,7 +55,7 @@ public final class AfXdpQueues implements AutoCloseable {
         List<AfXdpPort> ports = new ArrayList<>();
         try {
             umem = Mapping.anonymous(sliceBytes * queues, config.pageSize(), config.numaNode());
-            setup = XdpSetup.create(config, queues);
+            setup = XdpSetup.create(config, queues, ifindex);
             boolean multiBuffer = AfXdpControl.multiBuffer(ifname, config); // the others share the first's choice
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpControl.umemHeadroom(config),

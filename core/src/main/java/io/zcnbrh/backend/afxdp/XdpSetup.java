@@ -8,6 +8,7 @@ import io.zcnbrh.bpf.MapType;
 import io.zcnbrh.bpf.ProgramType;
 import io.zcnbrh.bpf.elf.BpfObject;
 import io.zcnbrh.bpf.programs.XdpProgramFactory;
+import io.zcnbrh.bpf.programs.XskMetadataProgram;
 import io.zcnbrh.filter.FilterCounters;
 
 import java.util.function.Function;
@@ -19,8 +20,18 @@ import java.util.function.Function;
  */
 record XdpSetup(BpfMap xsks, BpfProgram program, FilterCounters verdicts, BpfObject object) implements AutoCloseable {
 
-    /** Creates the map and loads the program for {@code slots} queues. */
-    static XdpSetup create(PortConfig config, int slots) {
+    /** Creates the map and loads the program for {@code slots} queues of interface {@code ifindex}. */
+    static XdpSetup create(PortConfig config, int slots, int ifindex) {
+        if (config.afXdp().rxMetadata()) {
+            if (!(config.program() instanceof XdpProgram.Redirect)) {
+                throw new IllegalArgumentException("the device's receive metadata comes with the library's redirect "
+                    + "program; with " + config.program() + " write it in the program itself (bpf_xdp_metadata_rx_hash"
+                    + ", ...), or leave AfXdpOptions.withRxMetadata off");
+            }
+            // bound to the device: its metadata kfuncs (xdp-rx-metadata.rst) resolve to the driver's own
+            return withMap(slots, map -> new XdpSetup(map, BpfProgram.loadDeviceBound(
+                XskMetadataProgram.instructions(map), "zcnbrh_xsk_meta", ifindex), null, null));
+        }
         return switch (config.program()) {
             case XdpProgram.ObjectFile o -> fromObject(o, slots);
             case XdpProgram.Filtered f -> withMap(slots, map -> {

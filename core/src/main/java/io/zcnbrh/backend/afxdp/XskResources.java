@@ -40,7 +40,7 @@ record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, X
                 config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null, true,
                 AfXdpControl.multiBuffer(ifname, config));
             AfXdpControl.applyBusyPoll(sock.fd(), config);
-            setup = XdpSetup.create(config, queue + 1);
+            setup = XdpSetup.create(config, queue + 1, ifindex);
             return new XskResources(mem, 0, frameCount, sock, setup, null, Owner.PORT);
         } catch (RuntimeException e) {
             AfXdpControl.closeQuietly(setup, sock, mem);

@@ -229,6 +229,14 @@ public final class Assembler {
         return add(new Insn(JMP | CALL, 0, 0, 0, helper));
     }
 
+    /**
+     * Calls kernel function {@code btfId} (a kfunc: its id in the kernel's BTF, {@code io.zcnbrh.bpf.KernelBtf};
+     * src_reg BPF_PSEUDO_KFUNC_CALL, Documentation/bpf/kfuncs.rst). Arguments in r1-r5, result in r0.
+     */
+    public Assembler callKfunc(int btfId) {
+        return add(new Insn(JMP | CALL, 0, 2, 0, btfId));
+    }
+
     /** Returns r0. */
     public Assembler exit() {
         return add(new Insn(JMP | EXIT, 0, 0, 0, 0));

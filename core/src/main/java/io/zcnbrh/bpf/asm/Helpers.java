@@ -12,6 +12,7 @@ public final class Helpers {
     public static final int REDIRECT = 23;
     public static final int XDP_ADJUST_HEAD = 44;
     public static final int REDIRECT_MAP = 51;
+    public static final int XDP_ADJUST_META = 54;
 
     private Helpers() {
     }
@@ -29,6 +30,7 @@ public final class Helpers {
             case REDIRECT -> "bpf_redirect";
             case XDP_ADJUST_HEAD -> "bpf_xdp_adjust_head";
             case REDIRECT_MAP -> "bpf_redirect_map";
+            case XDP_ADJUST_META -> "bpf_xdp_adjust_meta";
             default -> "helper";
         };
     }
