@@ -25,12 +25,17 @@ import java.util.Objects;
  *                       program is bound to the device and calls its metadata kfuncs; Linux 6.3+); read on
  *                       {@code Packet.rxHash()}, {@code deviceTimestampNanos()}; off by default (24 bytes written
  *                       per packet); not with a filter or a program of one's own
+ * @param txMetadata     room for {@code struct xsk_tx_metadata} before each transmitted packet (xsk-tx-metadata.rst):
+ *                       {@code AfXdpPort.offloadChecksum} and {@code launchAt} ask the kernel per packet; checksums
+ *                       are computed in software in copy mode; the port says at open what this kernel and driver
+ *                       offer (Linux 6.11+); off by default
  */
 public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWakeup, int rxRingSize,
                            int busyPollMicros, int busyPollBudget, boolean preferBusyPoll, MultiBuffer multiBuffer,
-                           boolean rxMetadata) {
+                           boolean rxMetadata, boolean txMetadata) {
     private static final AfXdpOptions DEFAULTS =
-        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false, MultiBuffer.AUTO, false);
+        new AfXdpOptions(XdpMode.DRIVER, XskBindMode.AUTO, true, 0, 0, 0, false, MultiBuffer.AUTO, false,
+            false);
 
     /** When an AF_XDP socket takes multi-buffer packets (af_xdp.rst, multi-buffer). */
     public enum MultiBuffer {
@@ -64,42 +69,48 @@ public record AfXdpOptions(XdpMode xdpMode, XskBindMode bindMode, boolean needWa
     /** These options with another XDP mode. */
     public AfXdpOptions withXdpMode(XdpMode v) {
         return new AfXdpOptions(v, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer, rxMetadata);
+            multiBuffer, rxMetadata, txMetadata);
     }
 
     /** These options with another bind mode. */
     public AfXdpOptions withBindMode(XskBindMode v) {
         return new AfXdpOptions(xdpMode, v, needWakeup, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer, rxMetadata);
+            multiBuffer, rxMetadata, txMetadata);
     }
 
     /** These options with need_wakeup on or off. */
     public AfXdpOptions withNeedWakeup(boolean v) {
         return new AfXdpOptions(xdpMode, bindMode, v, rxRingSize, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer, rxMetadata);
+            multiBuffer, rxMetadata, txMetadata);
     }
 
     /** These options with another RX ring size (0: the ring size). */
     public AfXdpOptions withRxRingSize(int v) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, v, busyPollMicros, busyPollBudget, preferBusyPoll,
-            multiBuffer, rxMetadata);
+            multiBuffer, rxMetadata, txMetadata);
     }
 
     /** These options with SO_BUSY_POLL microseconds, SO_BUSY_POLL_BUDGET and SO_PREFER_BUSY_POLL (0, 0, false: off). */
     public AfXdpOptions withBusyPoll(int micros, int budget, boolean prefer) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, micros, budget, prefer, multiBuffer,
-            rxMetadata);
+            rxMetadata, txMetadata);
     }
 
     /** These options with another multi-buffer choice. */
     public AfXdpOptions withMultiBuffer(MultiBuffer v) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
-            preferBusyPoll, v, rxMetadata);
+            preferBusyPoll, v, rxMetadata, txMetadata);
     }
 
     /** These options with the device's receive metadata on or off. */
     public AfXdpOptions withRxMetadata(boolean v) {
         return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
-            preferBusyPoll, multiBuffer, v);
+            preferBusyPoll, multiBuffer, v, txMetadata);
+    }
+
+    /** These options with room for TX metadata on or off. */
+    public AfXdpOptions withTxMetadata(boolean v) {
+        return new AfXdpOptions(xdpMode, bindMode, needWakeup, rxRingSize, busyPollMicros, busyPollBudget,
+            preferBusyPoll, multiBuffer, rxMetadata, v);
     }
 }

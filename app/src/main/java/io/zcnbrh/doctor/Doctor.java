@@ -1,6 +1,7 @@
 package io.zcnbrh.doctor;
 
 import io.zcnbrh.XskBindMode;
+import io.zcnbrh.backend.afxdp.XskFeatures;
 import io.zcnbrh.backend.afxdp.XskSocket;
 import io.zcnbrh.backend.iouring.IoUring;
 import io.zcnbrh.backend.iouring.IoUringProbe;
@@ -235,7 +236,7 @@ public final class Doctor {
         }
         try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
              XskSocket s = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64, XskBindMode.COPY, true,
-                 null, true, true)) {
+                 null, true, new XskFeatures(true, false))) {
             return attach + "; multi-buffer AF_XDP (XDP_USE_SG): yes, jumbo frames arrive as chains of frames";
         } catch (RuntimeException e) {
             return attach + "; multi-buffer AF_XDP (XDP_USE_SG): no (" + e.getMessage() + "): on an MTU above what a "

@@ -36,6 +36,8 @@ import java.lang.foreign.MemorySegment;
 
 import static io.zcnbrh.sys.SocketFlags.MSG_DONTWAIT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * {@code afxdp:IFACE@QUEUE}: raw Ethernet frames straight from the kernel's UMEM (M3, M8). The UMEM is split in
@@ -95,6 +97,8 @@ public final class AfXdpPort extends RingPort {
     private int pendingTx;
     private int pendingFill;
     private long batchTime;
+    /** Frames whose TX metadata (before the packet) the application filled for their next send. */
+    private final boolean[] txMetadata;
     /** The device's receive metadata lies before each packet (XskMetadataProgram). */
     private final boolean rxMetadata;
     private boolean metadataReported;
@@ -145,6 +149,7 @@ public final class AfXdpPort extends RingPort {
         this.latencyMode = config.latencyMode();
         this.busyPolling = config.afXdp().busyPollMicros() > 0;
         this.multiBuffer = sock.multiBuffer();
+        this.txMetadata = new boolean[frameCount];
         warmUp();
         // after the warm-up, whose frames never saw the program
         this.rxMetadata = config.afXdp().rxMetadata() && resources.setup() != null;
@@ -177,6 +182,11 @@ public final class AfXdpPort extends RingPort {
             + xdp + (tx == null ? ", receive-only" : "") + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
             + (multiBuffer ? ", multi-buffer (XDP_USE_SG: a packet larger than a frame arrives as a chain)" : "")
+            + (sock.txMetadataLength() > 0 ? ", TX metadata: checksum offload" + (sock.zeroCopy() ? " (by the NIC)"
+                : " (computed in software, copy mode)") + ", launch time" + (sock.zeroCopy() ? "" : " (the skb's "
+                + "departure time: a qdisc such as fq or etf honours it)") + ", completion timestamp " + (sock.zeroCopy()
+                ? "where the driver offers it" : "absent (copy mode has none)")
+                : sock.txMetadataAbsent() != null ? ", TX metadata absent (" + sock.txMetadataAbsent() + ")" : "")
             + (txBudget == 0 ? "" : ", " + txBudget + " frames per send" + (txBudget == 32 && WANTED_TX_BUDGET > 32
                 ? " (this kernel has no XDP_MAX_TX_SKB_BUDGET)" : "") + ", send buffer " + (sendBuffer >> 10) + " KiB")
             + (busyPolling ? ", busy poll " + config.afXdp().busyPollMicros() + " us" + (config.afXdp().preferBusyPoll() ? " (preferred)"
@@ -375,6 +385,9 @@ public final class AfXdpPort extends RingPort {
     /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
     @Override
     protected void giveBack(Frame p) {
+        if (txMetadata[p.frameIndex()]) {
+            txMetadata[p.frameIndex()] = false; // asked for a send that did not happen
+        }
         int frame = p.frameIndex();
         if (frame < rxFrames) {
             ownership.giveUp(frame, FramePlace.FILL, "release");
@@ -641,7 +654,7 @@ public final class AfXdpPort extends RingPort {
         }
         int bytes = p.packetLength();
         if (frags == 1) {
-            tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), 0);
+            tx.setDescriptor(tx.reservedIndex(), base + p.address(), p.length(), txOptions(frame));
             ownership.giveUp(frame, FramePlace.TX, action);
             p.dropHolder();
         } else {
@@ -652,7 +665,8 @@ public final class AfXdpPort extends RingPort {
             Frame f = p;
             for (int k = 0; f != null; k++) {
                 Frame after = f.detach();
-                tx.setDescriptor(idx + k, base + f.address(), f.length(), after != null ? PKT_CONTD : 0);
+                tx.setDescriptor(idx + k, base + f.address(), f.length(),
+                    (after != null ? PKT_CONTD : 0) | (f == p ? txOptions(f.frameIndex()) : 0));
                 ownership.giveUp(f.frameIndex(), FramePlace.TX, action);
                 f = after;
             }
@@ -684,6 +698,65 @@ public final class AfXdpPort extends RingPort {
             kick(); // in copy mode one sendto() sends a bounded batch: entries may still wait on the ring
         }
         flushFill();
+    }
+
+    // ---- TX metadata (xsk-tx-metadata.rst) --------------------------------------------------------------------
+
+    /** XDP_TX_METADATA when the application filled frame {@code frame}'s metadata for this send (then cleared). */
+    private int txOptions(int frame) {
+        if (!txMetadata[frame]) {
+            return 0;
+        }
+        txMetadata[frame] = false;
+        return IfXdp.XDP_TX_METADATA;
+    }
+
+    /**
+     * Asks the kernel to compute the checksum of claimed packet {@code packet} when it is sent: the one's complement
+     * sum from byte {@code csumStart} to the end, stored at {@code csumStart + csumOffset} (for UDP over IPv4: start
+     * 34, offset 6), as CHECKSUM_PARTIAL does: the field must hold the pseudo-header's folded sum. In copy mode the
+     * kernel computes it in software (XDP_UMEM_TX_SW_CSUM); in zero-copy mode the NIC does, where it offers it.
+     * Needs {@code AfXdpOptions.withTxMetadata(true)} and a kernel with TX metadata (the port's mode line says).
+     */
+    public void offloadChecksum(Packet packet, int csumStart, int csumOffset) {
+        long meta = txMetadataOf(packet, "offloadChecksum");
+        MemorySegment m = frames.memory();
+        m.set(JAVA_LONG_UNALIGNED, meta + IfXdp.TXMD_FLAGS, m.get(JAVA_LONG_UNALIGNED, meta + IfXdp.TXMD_FLAGS)
+            | IfXdp.XDP_TXMD_FLAGS_CHECKSUM);
+        m.set(JAVA_SHORT_UNALIGNED, meta + IfXdp.TXMD_CSUM_START, (short) csumStart);
+        m.set(JAVA_SHORT_UNALIGNED, meta + IfXdp.TXMD_CSUM_OFFSET, (short) csumOffset);
+    }
+
+    /**
+     * Asks that claimed packet {@code packet} leave at {@code clockNanos} (XDP_TXMD_FLAGS_LAUNCH_TIME, Linux 6.14): in
+     * copy mode the kernel stamps the skb's departure time, which a qdisc that honours it (fq, etf) keeps; a NIC
+     * with launch-time offload does it in zero-copy mode. Needs {@code AfXdpOptions.withTxMetadata(true)}.
+     */
+    public void launchAt(Packet packet, long clockNanos) {
+        long meta = txMetadataOf(packet, "launchAt");
+        MemorySegment m = frames.memory();
+        m.set(JAVA_LONG_UNALIGNED, meta + IfXdp.TXMD_FLAGS, m.get(JAVA_LONG_UNALIGNED, meta + IfXdp.TXMD_FLAGS)
+            | IfXdp.XDP_TXMD_FLAGS_LAUNCH_TIME);
+        m.set(JAVA_LONG_UNALIGNED, meta + IfXdp.TXMD_LAUNCH_TIME, clockNanos);
+    }
+
+    /** Where the TX metadata before a claimed packet starts (cleared on first use for this send); allocates nothing. */
+    private long txMetadataOf(Packet packet, String action) {
+        if (socket.txMetadataLength() == 0) {
+            throw new UnsupportedOperationException(action + " needs TX metadata: " + (socket.txMetadataAbsent() != null
+                ? socket.txMetadataAbsent() : "open the port with AfXdpOptions.withTxMetadata(true)"));
+        }
+        Frame p = mine(packet, action);
+        PortRules.checkSendable(ownership, p, action);
+        long meta = p.address() - IfXdp.TX_METADATA_LEN;
+        if (!txMetadata[p.frameIndex()]) {
+            MemorySegment m = frames.memory();
+            m.set(JAVA_LONG_UNALIGNED, meta, 0);
+            m.set(JAVA_LONG_UNALIGNED, meta + 8, 0);
+            m.set(JAVA_LONG_UNALIGNED, meta + 16, 0);
+            txMetadata[p.frameIndex()] = true;
+        }
+        return meta;
     }
 
     /**

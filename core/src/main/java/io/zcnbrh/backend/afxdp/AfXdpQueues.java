@@ -60,7 +60,8 @@ public final class AfXdpQueues implements AutoCloseable {
             for (int q = 0; q < queues; q++) {
                 XskSocket s = XskSocket.open(ifindex, q, umem, config.frameSize(), AfXdpControl.umemHeadroom(config),
                     config.ringSize(), config.afXdp().rxRingSize(), config.afXdp().bindMode(),
-                    config.afXdp().needWakeup(), sockets.isEmpty() ? null : sockets.get(0), true, multiBuffer);
+                    config.afXdp().needWakeup(), sockets.isEmpty() ? null : sockets.get(0), true,
+                    new XskFeatures(multiBuffer, config.afXdp().txMetadata()));
                 sockets.add(s);
                 AfXdpControl.applyBusyPoll(s.fd(), config);
             }

@@ -44,6 +44,24 @@ final class IfXdp {
     static final long UMEM_REG_CHUNK_SIZE = 16;
     static final long UMEM_REG_HEADROOM = 20;
     static final long UMEM_REG_FLAGS = 24;
+    static final long UMEM_REG_TX_METADATA_LEN = 28;
+    // xdp_umem_reg.flags
+    /** Checksums requested in TX metadata are computed in software (copy mode; Linux 6.11). */
+    static final int XDP_UMEM_TX_SW_CSUM = 1 << 1;
+    /** tx_metadata_len is valid (Linux 6.11; 6.8-6.10 read it without the flag). */
+    static final int XDP_UMEM_TX_METADATA_LEN = 1 << 2;
+    /** In a TX descriptor's options: the packet has metadata before it. */
+    static final int XDP_TX_METADATA = 1 << 1;
+    // struct xsk_tx_metadata { u64 flags; union { struct { u16 csum_start; u16 csum_offset; u64 launch_time; }
+    //                          request; struct { u64 tx_timestamp; } completion; }; }
+    static final int TX_METADATA_LEN = 24;
+    static final int TXMD_FLAGS = 0;
+    static final int TXMD_CSUM_START = 8;
+    static final int TXMD_CSUM_OFFSET = 10;
+    static final int TXMD_LAUNCH_TIME = 16;
+    static final long XDP_TXMD_FLAGS_TIMESTAMP = 1 << 0;
+    static final long XDP_TXMD_FLAGS_CHECKSUM = 1 << 1;
+    static final long XDP_TXMD_FLAGS_LAUNCH_TIME = 1 << 2;
     static final long UMEM_REG_SIZE = 32;
 
     // struct sockaddr_xdp { u16 family; u16 flags; u32 ifindex; u32 queue_id; u32 shared_umem_fd; }

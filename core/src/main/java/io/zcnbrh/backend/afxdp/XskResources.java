@@ -38,7 +38,7 @@ record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, X
                 config.numaNode());
             sock = XskSocket.open(ifindex, queue, mem, config.frameSize(), AfXdpControl.umemHeadroom(config), ring,
                 config.afXdp().rxRingSize(), config.afXdp().bindMode(), config.afXdp().needWakeup(), null, true,
-                AfXdpControl.multiBuffer(ifname, config));
+                new XskFeatures(AfXdpControl.multiBuffer(ifname, config), config.afXdp().txMetadata()));
             AfXdpControl.applyBusyPoll(sock.fd(), config);
             setup = XdpSetup.create(config, queue + 1, ifindex);
             return new XskResources(mem, 0, frameCount, sock, setup, null, Owner.PORT);

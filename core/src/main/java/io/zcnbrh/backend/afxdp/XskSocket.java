@@ -28,6 +28,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class XskSocket implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.zcnbrh.afxdp");
+    private static final ErrnoHint UMEM_REG_HINT = e -> switch (e) {
+        case Errno.ENOBUFS, Errno.ENOMEM -> "the UMEM is charged to RLIMIT_MEMLOCK (8 MiB here for users without "
+            + "CAP_IPC_LOCK): run as root, use fewer frames, or go through zcnbrhd";
+        case Errno.EINVAL -> "frame size must be a power of two from 2048 to the page size, and the UMEM page-aligned";
+        default -> "";
+    };
     private static final ErrnoHint RING_SIZES = e -> e == Errno.EINVAL ? "ring sizes must be powers of two" : "";
 
     private final int fd;
@@ -44,6 +50,10 @@ public final class XskSocket implements AutoCloseable {
     private final String fallbackReason;
     /** Bound with XDP_USE_SG: a packet larger than a frame arrives (and may be sent) as a chain of descriptors. */
     private boolean multiBuffer;
+    /** Bytes of TX metadata before each transmitted packet (0: none registered). */
+    private int txMetadataLength;
+    /** Why TX metadata was asked for and is not there, or null. */
+    private String txMetadataAbsent;
     private boolean closed;
 
     private XskSocket(int fd, int ifindex, int queue, boolean zeroCopy, boolean needWakeup, ProducerRing fill,
@@ -84,17 +94,20 @@ public final class XskSocket implements AutoCloseable {
                                  int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith,
                                  boolean transmit) {
         return open(ifindex, queue, umem, frameSize, umemHeadroom, ringSize, rxRingSize, mode, needWakeup, sharedWith,
-            transmit, false);
+            transmit, XskFeatures.NONE);
     }
 
     /**
-     * As above; with {@code multiBuffer} the socket is bound with XDP_USE_SG (af_xdp.rst, multi-buffer: copy mode
-     * from Linux 6.6, zero-copy where the driver offers it), so a packet larger than a frame is split over several
-     * frames instead of dropped. A socket sharing another's UMEM takes that socket's choice.
+     * As above, with {@code features}: multi-buffer binds with XDP_USE_SG (af_xdp.rst: copy mode from Linux 6.6,
+     * zero-copy where the driver offers it), so a packet larger than a frame is split over several frames instead of
+     * dropped; TX metadata registers the UMEM with room for {@code struct xsk_tx_metadata} before each packet, with
+     * checksums computed in software in copy mode (xsk-tx-metadata.rst; Linux 6.11), and where this kernel refuses
+     * that, the socket opens without it and says why. A socket sharing another's UMEM takes that socket's choices.
      */
     public static XskSocket open(int ifindex, int queue, Mapping umem, int frameSize, int umemHeadroom, int ringSize,
                                  int rxRingSize, XskBindMode mode, boolean needWakeup, XskSocket sharedWith,
-                                 boolean transmit, boolean multiBuffer) {
+                                 boolean transmit, XskFeatures features) {
+        boolean multiBuffer = features.multiBuffer();
         int fd = Libc.socket(IfXdp.AF_XDP, IfXdp.SOCK_RAW, 0, "AF_XDP", e -> switch (e) {
             case Errno.EPERM, Errno.EACCES -> "AF_XDP sockets need CAP_NET_RAW (run as root or through zcnbrhd)";
             case 97 -> "this kernel has no AF_XDP (CONFIG_XDP_SOCKETS, Linux 4.18+)"; // EAFNOSUPPORT
@@ -106,20 +119,34 @@ public final class XskSocket implements AutoCloseable {
         Arena scope = Arena.ofShared();
         try (Arena arena = Arena.ofConfined()) {
             boolean ownFillRings = sharedWith == null || sharedWith.queue != queue || sharedWith.ifindex != ifindex;
+            int txLength = 0;
+            String txAbsent = null;
             if (sharedWith == null) {
                 MemorySegment reg = arena.allocate(IfXdp.UMEM_REG_SIZE, 8);
                 reg.set(JAVA_LONG, IfXdp.UMEM_REG_ADDR, umem.segment().address());
                 reg.set(JAVA_LONG, IfXdp.UMEM_REG_LEN, umem.segment().byteSize());
                 reg.set(JAVA_INT, IfXdp.UMEM_REG_CHUNK_SIZE, frameSize);
                 reg.set(JAVA_INT, IfXdp.UMEM_REG_HEADROOM, umemHeadroom);
-                Libc.orThrow(Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg), "setsockopt(SOL_XDP, "
-                    + "XDP_UMEM_REG, " + umem.segment().byteSize() + " bytes)", e -> switch (e) {
-                        case Errno.ENOBUFS, Errno.ENOMEM -> "the UMEM is charged to RLIMIT_MEMLOCK (8 MiB here for "
-                            + "users without CAP_IPC_LOCK): run as root, use fewer frames, or go through zcnbrhd";
-                        case Errno.EINVAL -> "frame size must be a power of two from 2048 to the page size, and the "
-                            + "UMEM page-aligned";
-                        default -> "";
-                    });
+                if (features.txMetadata()) {
+                    reg.set(JAVA_INT, IfXdp.UMEM_REG_FLAGS, IfXdp.XDP_UMEM_TX_METADATA_LEN | IfXdp.XDP_UMEM_TX_SW_CSUM);
+                    reg.set(JAVA_INT, IfXdp.UMEM_REG_TX_METADATA_LEN, IfXdp.TX_METADATA_LEN);
+                    int rc = Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg);
+                    if (rc == 0) {
+                        txLength = IfXdp.TX_METADATA_LEN;
+                    } else if (rc == -Errno.EINVAL) {
+                        txAbsent = "EINVAL from XDP_UMEM_REG with tx_metadata_len: this kernel has no AF_XDP TX "
+                            + "metadata (Linux 6.11 with XDP_UMEM_TX_METADATA_LEN)";
+                        reg.set(JAVA_INT, IfXdp.UMEM_REG_FLAGS, 0);
+                        reg.set(JAVA_INT, IfXdp.UMEM_REG_TX_METADATA_LEN, 0);
+                    } else {
+                        Libc.orThrow(rc, "setsockopt(SOL_XDP, XDP_UMEM_REG with TX metadata, "
+                            + umem.segment().byteSize() + " bytes)", UMEM_REG_HINT);
+                    }
+                }
+                if (txLength == 0) {
+                    Libc.orThrow(Libc.setsockopt(fd, IfXdp.SOL_XDP, IfXdp.XDP_UMEM_REG, reg), "setsockopt(SOL_XDP, "
+                        + "XDP_UMEM_REG, " + umem.segment().byteSize() + " bytes)", UMEM_REG_HINT);
+                }
             }
             // The fill ring is twice the ring size: the kernel takes fill entries before it publishes its consumer
             // index (it releases lazily, at the end of a NAPI batch), so with as many receive frames as ring entries a
@@ -186,6 +213,8 @@ public final class XskSocket implements AutoCloseable {
             XskSocket s = new XskSocket(fd, ifindex, queue, zc, wakeup, fillRing, compRing, rxRing, txRing, mappings,
                 scope, fallback);
             s.multiBuffer = sharedWith != null ? sharedWith.multiBuffer : multiBuffer;
+            s.txMetadataLength = sharedWith != null ? sharedWith.txMetadataLength : txLength;
+            s.txMetadataAbsent = sharedWith != null ? sharedWith.txMetadataAbsent : txAbsent;
             if (s.kernelReportsZeroCopy() != zc) {
                 throw new ZcnbrhException("XDP_OPTIONS disagrees with the bind: zero-copy " + s.kernelReportsZeroCopy());
             }
@@ -364,6 +393,16 @@ public final class XskSocket implements AutoCloseable {
     /** Whether the kernel reports zero-copy mode (XDP_OPTIONS). */
     public boolean zeroCopy() {
         return zeroCopy;
+    }
+
+    /** Bytes of TX metadata registered before each transmitted packet (0: none). */
+    public int txMetadataLength() {
+        return txMetadataLength;
+    }
+
+    /** Why TX metadata was asked for and is not there, or null. */
+    public String txMetadataAbsent() {
+        return txMetadataAbsent;
     }
 
     /** Whether the socket was bound with XDP_USE_SG (multi-buffer packets). */
