@@ -164,10 +164,15 @@ final class FilterCompiler {
             case NET -> netOffset;
             default -> netOffset + 40;
         } : -1;
+        String beyond = fresh("beyond");
+        String loaded = fresh("loaded");
         if (load.index() instanceof Val.Const && load.base() != Val.Base.IPV4_PAYLOAD && off <= 0xfff0) {
             asm.mov64Reg(R2, R7).alu64(ADD, R2, (int) (off + size))
-                .jmpReg(JGT, R2, R8, NO_MATCH)
-                .ldx(width, R0, R7, (int) off);
+                .jmpReg(JGT, R2, R8, beyond)
+                .ldx(width, R0, R7, (int) off)
+                .ja(loaded)
+                .label(beyond)
+                .mov64(R2, (int) off);
         } else {
             value(load.index(), depth);
             switch (load.base()) {
@@ -186,9 +191,23 @@ final class FilterCompiler {
             asm.jmp(JGT, R0, 0xfff0, NO_MATCH)
                 .mov64Reg(R2, R7).alu64Reg(ADD, R2, R0)
                 .mov64Reg(R3, R2).alu64(ADD, R3, size)
-                .jmpReg(JGT, R3, R8, NO_MATCH)
-                .ldx(width, R0, R2, 0);
+                .jmpReg(JGT, R3, R8, beyond)
+                .ldx(width, R0, R2, 0)
+                .ja(loaded)
+                .label(beyond)
+                .mov64Reg(R2, R0);
         }
+        // Past the first fragment (data_end) of a multi-buffer packet, the bytes are in its other fragments:
+        // bpf_xdp_load_bytes reads across them (Linux 5.18); past the packet's end it fails, and the frame does not
+        // match, as in libpcap. Pending operands are on the stack, so the call clobbers nothing live; the buffer is
+        // the slot below the deepest operand's.
+        asm.mov64Reg(R1, R6)
+            .mov64Reg(R3, R10).alu64(ADD, R3, slot(MAX_DEPTH))
+            .mov64(R4, size)
+            .call(Helpers.XDP_LOAD_BYTES)
+            .jmp(JNE, R0, 0, NO_MATCH)
+            .ldx(width, R0, R10, slot(MAX_DEPTH))
+            .label(loaded);
         if (size > 1) {
             asm.endian(R0, size * 8, true, false); // network byte order
         }

@@ -13,6 +13,7 @@ public final class Helpers {
     public static final int XDP_ADJUST_HEAD = 44;
     public static final int REDIRECT_MAP = 51;
     public static final int XDP_ADJUST_META = 54;
+    public static final int XDP_LOAD_BYTES = 189;
 
     private Helpers() {
     }
@@ -31,6 +32,7 @@ public final class Helpers {
             case XDP_ADJUST_HEAD -> "bpf_xdp_adjust_head";
             case REDIRECT_MAP -> "bpf_redirect_map";
             case XDP_ADJUST_META -> "bpf_xdp_adjust_meta";
+            case XDP_LOAD_BYTES -> "bpf_xdp_load_bytes";
             default -> "helper";
         };
     }

@@ -623,6 +623,29 @@ public final class Interpreter {
             case Helpers.GET_PRANDOM_U32 -> result = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
             case Helpers.GET_SMP_PROCESSOR_ID -> result = 0;
             case Helpers.REDIRECT -> result = TestRunResult.XDP_REDIRECT;
+            case Helpers.XDP_LOAD_BYTES -> {
+                // bpf_xdp_load_bytes(ctx, offset, buf, len): the packet here is one buffer; past its end -EFAULT
+                if (rg[1] != CTX) {
+                    throw fault(pc, "bpf_xdp_load_bytes expects the context in r1");
+                }
+                long off = v[2];
+                int len = (int) v[4];
+                if (len <= 0 || len > FRAME) {
+                    throw fault(pc, "bpf_xdp_load_bytes length " + len);
+                }
+                MemorySegment buf = regionMemory(pc, rg[3], v[3], len, true);
+                if (off < 0 || off + len > packetLength) {
+                    result = -14; // EFAULT
+                } else {
+                    MemorySegment.copy(packet, off, buf, v[3], len);
+                    if (rg[3] == STACK) {
+                        for (long a = v[3] & ~7L; a < v[3] + len; a += 8) {
+                            stackTag[(int) (a >>> 3)] = SCALAR;
+                        }
+                    }
+                    result = 0;
+                }
+            }
             case Helpers.REDIRECT_MAP -> {
                 InterpreterMap m = mapArg(pc);
                 int key = (int) v[2];

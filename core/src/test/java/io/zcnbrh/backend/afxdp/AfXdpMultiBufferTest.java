@@ -80,6 +80,35 @@ class AfXdpMultiBufferTest {
     }
 
     @Test
+    void aFilterReadsBytesPastTheFirstFragment() throws Exception {
+        // udp[5008] is payload byte 5000, (byte) (seq + 5000): even exactly for the even sequence numbers; the first
+        // fragment ends long before it, so the compiled program reads it with bpf_xdp_load_bytes
+        try (VethPair veth = new VethPair().withMtu(9000).withUdpPath();
+             AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(1024)
+                 .filter("udp dst port 9000 and udp[5008] & 1 = 0").build())) {
+            CompletableFuture<Long> sender = CompletableFuture.supplyAsync(
+                () -> UdpFlow.send(veth.netns, veth.outerIp, PORT, 200, PAYLOAD, TimeUnit.SECONDS.toNanos(10)));
+            List<Long> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < 100 && System.nanoTime() < deadline) {
+                Packet p = port.poll();
+                if (p == null) {
+                    port.awaitPackets(1_000_000);
+                    continue;
+                }
+                seen.add(sequence(p));
+                port.release(p);
+            }
+            assertEquals(200L, sender.get(10, TimeUnit.SECONDS));
+            assertEquals(100, seen.size(), "the even ones: " + port.counters());
+            for (int i = 0; i < 100; i++) {
+                assertEquals(2L * i, seen.get(i));
+            }
+            assertEquals(100L, port.counters().get(Counter.FILTER_SOCKET));
+        }
+    }
+
+    @Test
     void aLaterFragmentIsNotReleasedAloneAndTheChainIsForwardedWhole() throws Exception {
         try (VethPair veth = new VethPair().withMtu(9000).withUdpPath();
              AfXdpPort port = AfXdpPort.open(veth.outer, PortConfig.builder().ringSize(1024).build());
