@@ -180,15 +180,40 @@ public final class Doctor {
             try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
                  XskSocket s = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64,
                      XskBindMode.AUTO, true, null)) {
-                zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + ")";
+                zc = s.zeroCopy() ? "AF_XDP zero-copy" : "AF_XDP copy mode only (" + s.fallbackReason() + "; it "
+                    + "costs one copy per packet, made by the kernel into the UMEM)";
+            }
+            String txMetadata;
+            try (Mapping umem = Mapping.anonymous(1 << 20, PageSize.BASE, -1);
+                 XskSocket s = XskSocket.open(Libc.ifindex(veth.outer), 0, umem, 2048, 0, 64, 64,
+                     XskBindMode.AUTO, true, null, true, new XskFeatures(false, true))) {
+                txMetadata = s.txMetadataLength() > 0
+                    ? "TX metadata: checksum offload (in software in copy mode), launch time; completion timestamps "
+                        + (s.zeroCopy() ? "where the driver offers them" : "absent in copy mode")
+                    : "TX metadata: no (" + s.txMetadataAbsent() + "; checksums are then the application's to write)";
             }
             String metadata = metadataProbe(veth);
             String multiBuffer = multiBufferProbe(veth, pass);
             IoUringProbe.Result zcrx = IoUringProbe.zeroCopyReceive(veth.outer, 0);
             return new Check("XDP and zero-copy (probed on a veth pair)", OK, nativeXdp + "; " + zc + "; "
-                + metadata + "; " + multiBuffer
+                + metadata + "; " + txMetadata + "; " + multiBuffer + "; " + busyPoll()
                 + "; io_uring zero-copy receive: " + (zcrx.available() ? "yes" : "no (" + zcrx.reason() + ")"),
                 "zero-copy needs a NIC driver that offers it (e.g. i40e, ice, mlx5); veth never does");
+        }
+    }
+
+    /**
+     * Busy polling: the system-wide defaults (net.core.busy_poll, busy_read: 0 means a socket busy-polls only when it
+     * sets SO_BUSY_POLL itself, as AfXdpOptions.withBusyPoll does) and what it costs.
+     */
+    private static String busyPoll() {
+        try {
+            String poll = Files.readString(Path.of("/proc/sys/net/core/busy_poll")).strip();
+            String read = Files.readString(Path.of("/proc/sys/net/core/busy_read")).strip();
+            return "busy poll: net.core.busy_poll " + poll + " us, busy_read " + read + " us (0: only sockets that ask, "
+                + "AfXdpOptions.withBusyPoll; it costs the polling core, busy even without traffic)";
+        } catch (IOException e) {
+            return "busy poll: unknown (" + e.getMessage() + ")";
         }
     }
 
@@ -217,7 +242,8 @@ public final class Doctor {
         } catch (RuntimeException e) {
             bound = "the metadata redirect program does not load (" + e.getMessage() + ")";
         }
-        return "RX metadata kfuncs: " + (have.isEmpty() ? "none" : String.join(", ", have))
+        return "RX metadata kfuncs: " + (have.isEmpty() ? "none (without them the device's hash and timestamp are "
+            + "not available: hash in software, stamp with the receive clock)" : String.join(", ", have))
             + (missing.isEmpty() ? "" : " (missing: " + String.join(", ", missing) + ", a newer kernel has them)")
             + ", " + bound;
     }
@@ -239,8 +265,8 @@ public final class Doctor {
                  null, true, new XskFeatures(true, false))) {
             return attach + "; multi-buffer AF_XDP (XDP_USE_SG): yes, jumbo frames arrive as chains of frames";
         } catch (RuntimeException e) {
-            return attach + "; multi-buffer AF_XDP (XDP_USE_SG): no (" + e.getMessage() + "): on an MTU above what a "
-                + "frame holds, packets larger than a frame are dropped";
+            return attach + "; multi-buffer AF_XDP (XDP_USE_SG): no (" + e.getMessage() + "): it costs every packet "
+                + "larger than a frame, dropped by the kernel on an MTU above what a frame holds";
         }
     }
 

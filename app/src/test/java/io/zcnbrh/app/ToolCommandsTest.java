@@ -59,6 +59,11 @@ class ToolCommandsTest {
             assertTrue(status.containsKey(check), check + " in " + status.keySet());
         }
         assertEquals("ok", status.get("AF_XDP sockets"));
+        for (String probed : new String[] {"multi-buffer AF_XDP (XDP_USE_SG): yes", "RX metadata kfuncs: rx_timestamp",
+            "TX metadata: checksum offload", "frags-aware XDP at MTU 9000: attaches", "busy poll: net.core.busy_poll",
+            "MTU "}) {
+            assertTrue(r.out().contains(probed), "the doctor probes and says: " + probed + "\n" + r.out());
+        }
         assertEquals("ok", status.get("BPF program types"));
         assertTrue(r.out().contains("AF_XDP copy mode only (EOPNOTSUPP"), "zero-copy probed on veth: " + r.out());
     }
