@@ -1,5 +1,7 @@
 package io.zcnbrh;
 
+import io.zcnbrh.bpf.programs.XskMetadataProgram;
+import io.zcnbrh.error.Errno;
 import io.zcnbrh.flow.FramePlace;
 import io.zcnbrh.flow.internal.FrameOwnership;
 
@@ -129,11 +131,10 @@ public abstract class Packet {
 
     // ---- the device's receive metadata (AF_XDP, AfXdpOptions.withRxMetadata; xdp-rx-metadata.rst) -------------
 
-    /** Bytes of receive metadata before the packet; its layout is XskMetadataProgram's. */
-    private static final int META = 24;
-
+    /** A field of the receive metadata before the packet, laid out by {@link XskMetadataProgram}. */
     private int metaInt(int offset) {
-        return region.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, address - META + offset);
+        return region.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED,
+            address - XskMetadataProgram.LENGTH + offset);
     }
 
     /**
@@ -142,17 +143,17 @@ public abstract class Packet {
      * {@link Integer#MIN_VALUE} when the port reads no metadata or the frame carried none.
      */
     public int rxHashStatus() {
-        return rxMetadata ? metaInt(20) : Integer.MIN_VALUE;
+        return rxMetadata ? metaInt(XskMetadataProgram.HASH_RC) : XskMetadataProgram.ABSENT;
     }
 
     /** The device's receive hash (RSS), valid when {@link #rxHashStatus()} is 0. */
     public int rxHash() {
-        return rxMetadata ? metaInt(8) : 0;
+        return rxMetadata ? metaInt(XskMetadataProgram.HASH) : 0;
     }
 
     /** The hash's type (enum xdp_rss_hash_type: L3/L4, IPv4/IPv6, TCP/UDP bits), valid with {@link #rxHash()}. */
     public int rxHashType() {
-        return rxMetadata ? metaInt(12) : 0;
+        return rxMetadata ? metaInt(XskMetadataProgram.HASH_TYPE) : 0;
     }
 
     /**
@@ -161,10 +162,10 @@ public abstract class Packet {
      */
     public int deviceTimestampStatus() {
         if (!rxMetadata) {
-            return Integer.MIN_VALUE;
+            return XskMetadataProgram.ABSENT;
         }
-        int rc = metaInt(16);
-        return rc == 0 && deviceTimestampNanos() == 0 ? -61 : rc;
+        int rc = metaInt(XskMetadataProgram.TIMESTAMP_RC);
+        return rc == 0 && deviceTimestampNanos() == 0 ? -Errno.ENODATA : rc;
     }
 
     /**
@@ -172,7 +173,8 @@ public abstract class Packet {
      * {@link #deviceTimestampStatus()} is 0; {@link #timestampNanos()} is the receive clock beside it.
      */
     public long deviceTimestampNanos() {
-        return rxMetadata ? region.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, address - META) : 0;
+        return rxMetadata ? region.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED,
+            address - XskMetadataProgram.LENGTH + XskMetadataProgram.TIMESTAMP) : 0;
     }
 
     /** Marks the device's receive metadata as present before this packet (set after lending). */

@@ -7,9 +7,7 @@ import io.zcnbrh.sys.SyscallNumbers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -35,9 +33,7 @@ public final class InterfaceWatch implements AutoCloseable {
     private InterfaceWatch(String ifname, int fd) {
         this.ifname = ifname;
         this.fd = fd;
-        this.ifreq = arena.allocate(40, 8); // struct ifreq: IFNAMSIZ name, then the union (ifr_flags: short)
-        byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
-        MemorySegment.copy(name, 0, ifreq, JAVA_BYTE, 0, Math.min(name.length, 15));
+        this.ifreq = Libc.newIfreq(arena, ifname); // the union holds ifr_flags (a short) for SIOCGIFFLAGS
         this.callState = Libc.newCallState(arena);
     }
 

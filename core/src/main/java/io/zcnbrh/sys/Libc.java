@@ -362,15 +362,24 @@ public final class Libc {
     }
 
     /**
+     * A {@code struct ifreq} (if.h: IFNAMSIZ name bytes, then the union the ioctl reads or writes, from offset 16)
+     * in {@code arena}, naming {@code ifname}.
+     */
+    public static MemorySegment newIfreq(Arena arena, String ifname) {
+        MemorySegment ifreq = arena.allocate(40, 8);
+        byte[] name = ifname.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MemorySegment.copy(name, 0, ifreq, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, Math.min(name.length, 15));
+        return ifreq;
+    }
+
+    /**
      * The MTU of interface {@code ifname} in this network namespace ({@code ioctl(SIOCGIFMTU)} on a datagram socket:
      * struct ifreq, the name then {@code ifr_mtu}), or a clear error naming it.
      */
     public static int interfaceMtu(String ifname) {
         int fd = socket(2, 2, 0, "socket(AF_INET, SOCK_DGRAM) to ask " + ifname + "'s MTU", ErrnoHint.NONE);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ifreq = arena.allocate(40, 8);
-            byte[] name = ifname.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            MemorySegment.copy(name, 0, ifreq, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, Math.min(name.length, 15));
+            MemorySegment ifreq = newIfreq(arena, ifname);
             orThrow(syscall(SyscallNumbers.IOCTL, fd, 0x8921 /* SIOCGIFMTU */, ifreq.address(), 0, 0, 0),
                 "ioctl(SIOCGIFMTU, " + ifname + ")", e -> e == Errno.ENODEV
                     ? "no interface named '" + ifname + "' in this network namespace (ip link shows the names)" : "");

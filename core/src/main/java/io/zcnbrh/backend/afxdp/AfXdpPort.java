@@ -99,6 +99,8 @@ public final class AfXdpPort extends RingPort {
     private long batchTime;
     /** Frames whose TX metadata (before the packet) the application filled for their next send. */
     private final boolean[] txMetadata;
+    /** The socket has TX metadata: without it no frame is ever marked, and the hot paths skip the table. */
+    private final boolean txMetadataOn;
     /** The device's receive metadata lies before each packet (XskMetadataProgram). */
     private final boolean rxMetadata;
     private boolean metadataReported;
@@ -150,6 +152,7 @@ public final class AfXdpPort extends RingPort {
         this.busyPolling = config.afXdp().busyPollMicros() > 0;
         this.multiBuffer = sock.multiBuffer();
         this.txMetadata = new boolean[frameCount];
+        this.txMetadataOn = sock.txMetadataLength() > 0;
         warmUp();
         // after the warm-up, whose frames never saw the program
         this.rxMetadata = config.afXdp().rxMetadata() && resources.setup() != null;
@@ -385,7 +388,7 @@ public final class AfXdpPort extends RingPort {
     /** Receive frames go back on the fill ring (the credit); transmit frames to the free pool. */
     @Override
     protected void giveBack(Frame p) {
-        if (txMetadata[p.frameIndex()]) {
+        if (txMetadataOn && txMetadata[p.frameIndex()]) {
             txMetadata[p.frameIndex()] = false; // asked for a send that did not happen
         }
         int frame = p.frameIndex();
@@ -704,7 +707,7 @@ public final class AfXdpPort extends RingPort {
 
     /** XDP_TX_METADATA when the application filled frame {@code frame}'s metadata for this send (then cleared). */
     private int txOptions(int frame) {
-        if (!txMetadata[frame]) {
+        if (!txMetadataOn || !txMetadata[frame]) {
             return 0;
         }
         txMetadata[frame] = false;
