@@ -106,6 +106,10 @@ public final class AfXdpPort extends RingPort {
     private boolean metadataReported;
     /** SO_BUSY_POLL is set on the socket: latency mode's wait drives the device's NAPI from this thread. */
     private final boolean busyPolling;
+    /** The queue's one fill ring when this port is one of several consumers of its queue, else null. */
+    private final SharedFillRing sharedFill;
+    /** With {@link #sharedFill}: the private ring {@link #fill} writes to, read here to move entries over. */
+    private final ConsumerRing staged;
 
     private AfXdpPort(String spec, String ifname, int queue, PortConfig config) {
         this(spec, ifname, queue, config, XskResources.openAlone(ifname, queue, config));
@@ -117,7 +121,12 @@ public final class AfXdpPort extends RingPort {
         this.config = config;
         int ring = config.ringSize();
         int frameCount = resources.frameCount();
-        this.rxFrames = ring; // half the fill ring (XskSocket sizes it 2x): a refill always finds room
+        QueueShare share = resources.share();
+        // alone: half the fill ring (XskSocket sizes it 2x), so a refill always finds room; on a shared queue every
+        // frame is a receive frame (a frame this port filled may arrive at another consumer, and back)
+        this.rxFrames = share == null ? ring : frameCount;
+        int fillFrom = share == null ? 0 : share.firstFrame();
+        int fillCount = share == null ? rxFrames : share.frames();
         this.receiveWait = new ReceiveWait(config.afXdp().rxRingSize());
         Mapping mem = resources.umem();
         XskSocket sock = resources.socket();
@@ -132,14 +141,24 @@ public final class AfXdpPort extends RingPort {
         MemorySegment slice = mem.segment().asSlice(base, FrameRegion.bytesFor(frameCount, config.frameSize()));
         this.frames = new FrameRegion(slice, config.frameSize(), AfXdpControl.umemHeadroom(config) + IfXdp.XDP_PACKET_HEADROOM,
             frameCount);
-        this.ownership = new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode());
+        this.ownership = share == null ? new FrameOwnership(frameCount, FramePlace.FREE, config.ownershipMode())
+            : share.ownership();
         this.packets = new Frame[frameCount];
         this.views = new MemorySegment[frameCount];
         for (int f = 0; f < frameCount; f++) {
             views[f] = frames.dataView(f);
             packets[f] = new Frame(f, frames.dataAddress(f), views[f], slice, ownership);
         }
-        this.fill = sock.fill();
+        this.sharedFill = share == null ? null : share.fill();
+        if (sharedFill == null) {
+            this.fill = sock.fill();
+            this.staged = null;
+        } else {
+            RingLayout staging = SharedFillRing.stagingLayout(frameCount);
+            MemorySegment memory = arena.allocate(staging.byteSize(), 64);
+            this.fill = new ProducerRing(memory, staging);
+            this.staged = new ConsumerRing(memory, staging);
+        }
         this.completion = sock.completion();
         this.rx = sock.rx();
         this.tx = sock.tx();
@@ -153,18 +172,22 @@ public final class AfXdpPort extends RingPort {
         this.multiBuffer = sock.multiBuffer();
         this.txMetadata = new boolean[frameCount];
         this.txMetadataOn = sock.txMetadataLength() > 0;
-        warmUp();
+        warmUp(fillFrom, fillCount);
         // after the warm-up, whose frames never saw the program
         this.rxMetadata = config.afXdp().rxMetadata() && resources.setup() != null;
-        int n = fill.reserve(rxFrames);
-        for (int f = 0; f < n; f++) {
+        int n = fill.reserve(fillCount);
+        for (int i = 0; i < n; i++) {
+            int f = fillFrom + i;
             if (rxMetadata) {
                 markMetadataAbsent(f);
             }
-            fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
+            fill.setAddress(fill.reservedIndex() + i, base + frames.frameAddress(f));
             ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
         }
         fill.submit(n);
+        if (sharedFill != null) {
+            sharedFill.publish(staged);
+        }
         this.txBatch = config.txBatch();
         this.txBudget = sock.zeroCopy() ? 0 : sock.raiseTxBudget(WANTED_TX_BUDGET);
         this.sendBuffer = sock.zeroCopy() ? 0 : AfXdpControl.raiseSendBuffer(sock.fd(), COPY_MODE_SEND_BUFFER);
@@ -184,6 +207,8 @@ public final class AfXdpPort extends RingPort {
             + " mode" + (sock.fallbackReason() != null ? " (" + sock.fallbackReason() + ")" : "") + ", "
             + xdp + (tx == null ? ", receive-only" : "") + ", " + frameCount + " frames of " + config.frameSize()
             + " B, rings of " + ring + (sock.needWakeup() ? ", need_wakeup" : "")
+            + (share == null ? "" : ", consumer " + share.slot() + " of " + share.consumers() + " on this queue (one "
+                + "UMEM, fill ring and ownership table; spread " + share.spread() + "; receive-only)")
             + (multiBuffer ? ", multi-buffer (XDP_USE_SG: a packet larger than a frame arrives as a chain)" : "")
             + (sock.txMetadataLength() > 0 ? ", TX metadata: checksum offload" + (sock.zeroCopy() ? " (by the NIC)"
                 : " (computed in software, copy mode)") + ", launch time" + (sock.zeroCopy() ? "" : " (the skb's "
@@ -219,9 +244,13 @@ public final class AfXdpPort extends RingPort {
         this.lease = resource;
     }
 
-    /** A port on one queue of a group that shares a UMEM (see {@link AfXdpQueues}). */
+    /**
+     * A port on one queue of a group that shares a UMEM ({@link AfXdpQueues}), or one consumer of a queue several
+     * sockets share ({@link AfXdpSharedQueue}: its spec ends in {@code #slot}).
+     */
     static AfXdpPort openShared(String ifname, int queue, PortConfig config, XskResources shared) {
-        return new AfXdpPort("afxdp:" + ifname + "@" + queue, ifname, queue, config, shared);
+        String consumer = shared.share() == null ? "" : "#" + shared.share().slot();
+        return new AfXdpPort("afxdp:" + ifname + "@" + queue + consumer, ifname, queue, config, shared);
     }
 
     /**
@@ -270,7 +299,7 @@ public final class AfXdpPort extends RingPort {
      * counters are zero and the real rings are back. Measured: a cold {@code zcnbrh rx} lost the first
      * milliseconds of a paced 0.2 Mpps flow without this (BENCHMARKS.md, ColdStartTest).
      */
-    private void warmUp() {
+    private void warmUp(int fillFrom, int fillCount) {
         ConsumerRing realRx = rx;
         ProducerRing realFill = fill;
         RingLayout rxLayout = RingLayout.compact(realRx.size(), 16);
@@ -282,10 +311,10 @@ public final class AfXdpPort extends RingPort {
             fill = new ProducerRing(fillMem, fillLayout);
             ProducerRing kernelRx = new ProducerRing(rxMem, rxLayout);
             ConsumerRing kernelFill = new ConsumerRing(fillMem, fillLayout);
-            int n = fill.reserve(rxFrames);
-            for (int f = 0; f < n; f++) {
-                fill.setAddress(fill.reservedIndex() + f, base + frames.frameAddress(f));
-                ownership.tryMove(f, FramePlace.FREE, FramePlace.FILL);
+            int n = fill.reserve(fillCount);
+            for (int i = 0; i < n; i++) {
+                fill.setAddress(fill.reservedIndex() + i, base + frames.frameAddress(fillFrom + i));
+                ownership.tryMove(fillFrom + i, FramePlace.FREE, FramePlace.FILL);
             }
             fill.submit(n);
             PacketHandler touch = p -> warmSink += p.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
@@ -312,7 +341,7 @@ public final class AfXdpPort extends RingPort {
                     poll(touch, BATCH);
                 }
             }
-            for (int f = 0; f < rxFrames; f++) {
+            for (int f = fillFrom; f < fillFrom + fillCount; f++) {
                 ownership.tryMove(f, FramePlace.FILL, FramePlace.FREE);
             }
         } finally {
@@ -435,11 +464,9 @@ public final class AfXdpPort extends RingPort {
         if (rxMetadata) {
             markMetadataAbsent(frame);
         }
-        if (inBatch) {
-            pendingFill++;
-        } else {
-            fill.submit(1);
-            wakeFillIfAsked();
+        pendingFill++;
+        if (!inBatch) {
+            flushFill();
         }
     }
 
@@ -447,7 +474,11 @@ public final class AfXdpPort extends RingPort {
         if (pendingFill > 0) {
             fill.submit(pendingFill);
             pendingFill = 0;
-            wakeFillIfAsked();
+            if (sharedFill != null) {
+                sharedFill.publish(staged); // the staged frames onto the queue's one fill ring
+            } else {
+                wakeFillIfAsked();
+            }
         }
     }
 
@@ -515,6 +546,12 @@ public final class AfXdpPort extends RingPort {
 
     /** What a port whose socket has no TX ring (a receive-only zcnbrhd grant) says to claim, transmit and forward. */
     private ZcnbrhException receiveOnly() {
+        if (resources.share() != null) {
+            return new ZcnbrhException(spec + " is receive-only: it is one of " + resources.share().consumers()
+                + " consumers of one queue, whose sockets share one completion ring, so no consumer's thread could "
+                + "tell its sent frames from another's; send through a port of its own on another queue, or an "
+                + "afpacket:/socket: port on the interface");
+        }
         return new ZcnbrhException(spec + " is receive-only: its socket has no TX ring (the zcnbrhd grant for this "
             + "queue does not say 'tx'); ask the daemon's operator to add tx to the grant");
     }
@@ -908,6 +945,9 @@ public final class AfXdpPort extends RingPort {
     public AuditReport audit() {
         drainCompletions();
         AuditReport report = ownership.audit();
+        if (sharedFill != null) {
+            return report; // the whole shared table, added up over its consumers; there is no free pool
+        }
         if (freePool.size() != ownership.count(FramePlace.FREE)) {
             report = report.withProblem("free pool holds " + freePool.size() + " frames, "
                 + ownership.count(FramePlace.FREE)
@@ -926,7 +966,7 @@ public final class AfXdpPort extends RingPort {
         // bound until the kernel frees the map later, and a port reopened at once would get EBUSY.
         try (Arena a = Arena.ofConfined()) {
             MemorySegment k = a.allocate(JAVA_INT);
-            k.set(JAVA_INT, 0, socket.queue());
+            k.set(JAVA_INT, 0, resources.xskKey());
             if (xsks != null) { // an adopted socket's map is the daemon's: it takes the socket out itself
                 xsks.delete(k);
             }

@@ -9,17 +9,17 @@ import io.zcnbrh.sys.Libc;
 /**
  * What an AF_XDP port stands on (its slice of a UMEM from {@code base}, its socket, the interface's XSKMAP, program
  * and attachment) and who owns each part, which decides what the port closes: a port opened alone owns all of it,
- * a port of an {@link AfXdpQueues} group only its socket, a port over a socket passed by zcnbrhd its copies of the
+ * a port of an {@link AfXdpQueues} group or of an {@link AfXdpSharedQueue} only its socket, a port over a socket passed by zcnbrhd its copies of the
  * daemon's socket and UMEM (the daemon keeps the map and the program).
  */
 record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup,
-                    XdpAttachment attachment, Owner owner) {
+                    XdpAttachment attachment, Owner owner, QueueShare share) {
 
     /** Who owns the UMEM, the map, the program and the attachment. */
     enum Owner {
         /** The port, opened alone. */
         PORT,
-        /** The {@link AfXdpQueues} group the port belongs to. */
+        /** The {@link AfXdpQueues} or {@link AfXdpSharedQueue} group the port belongs to. */
         GROUP,
         /** The zcnbrhd daemon that passed the socket; there is no setup here. */
         DAEMON
@@ -41,7 +41,7 @@ record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, X
                 new XskFeatures(AfXdpControl.multiBuffer(ifname, config), config.afXdp().txMetadata()));
             AfXdpControl.applyBusyPoll(sock.fd(), config);
             setup = XdpSetup.create(config, queue + 1, ifindex);
-            return new XskResources(mem, 0, frameCount, sock, setup, null, Owner.PORT);
+            return new XskResources(mem, 0, frameCount, sock, setup, null, Owner.PORT, null);
         } catch (RuntimeException e) {
             AfXdpControl.closeQuietly(setup, sock, mem);
             throw e;
@@ -51,12 +51,26 @@ record XskResources(Mapping umem, long base, int frameCount, XskSocket socket, X
     /** One queue's slice of a group's UMEM, with the group's map, program and attachment. */
     static XskResources inGroup(Mapping umem, long base, int frameCount, XskSocket socket, XdpSetup setup,
                                 XdpAttachment attachment) {
-        return new XskResources(umem, base, frameCount, socket, setup, attachment, Owner.GROUP);
+        return new XskResources(umem, base, frameCount, socket, setup, attachment, Owner.GROUP, null);
+    }
+
+    /**
+     * One consumer of a queue that several sockets share ({@link AfXdpSharedQueue}): the whole UMEM (a frame the
+     * kernel took from the one fill ring may arrive at any consumer), the group's map, program and attachment.
+     */
+    static XskResources onSharedQueue(Mapping umem, int frameCount, XskSocket socket, XdpSetup setup,
+                                      XdpAttachment attachment, QueueShare share) {
+        return new XskResources(umem, 0, frameCount, socket, setup, attachment, Owner.GROUP, share);
+    }
+
+    /** The XSKMAP slot of this port's socket: its queue, or its consumer slot on a shared queue. */
+    int xskKey() {
+        return share == null ? socket.queue() : share.slot();
     }
 
     /** A socket and UMEM the daemon set up and passed. */
     static XskResources adopted(Mapping umem, int frameCount, XskSocket socket) {
-        return new XskResources(umem, 0, frameCount, socket, null, null, Owner.DAEMON);
+        return new XskResources(umem, 0, frameCount, socket, null, null, Owner.DAEMON, null);
     }
 
     /**

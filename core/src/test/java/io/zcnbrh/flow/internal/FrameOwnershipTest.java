@@ -108,4 +108,63 @@ class FrameOwnershipTest {
         assertTrue(lost.problems().contains("counts add up to 5, not 4"), lost.toString());
         assertTrue(lost.problems().contains("PEER counted 1 but the table holds 0"), lost.toString());
     }
+
+    @Test
+    void membersOfASharedTableNeverBothTakeAFrameAndTheAuditAddsTheirCountsUp() throws Exception {
+        int frames = 4096;
+        FrameOwnership table = new FrameOwnership(frames, FramePlace.FREE, OwnershipMode.FAST);
+        FrameOwnership a = table.member();
+        FrameOwnership b = table.member();
+        for (int f = 0; f < frames; f++) {
+            assertTrue((f < frames / 2 ? a : b).tryMove(f, FramePlace.FREE, FramePlace.FILL));
+        }
+        // both threads try to take every frame off the fill ring, as two consumers would if a frame were delivered
+        // twice: each frame is taken exactly once, and the winner gives it back
+        int[] taken = new int[2];
+        java.util.concurrent.atomic.AtomicIntegerArray holder = new java.util.concurrent.atomic.AtomicIntegerArray(frames);
+        java.util.concurrent.atomic.AtomicInteger violations = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            FrameOwnership mine = t == 0 ? a : b;
+            int id = t;
+            threads[t] = Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int round = 0; round < 500; round++) {
+                    for (int f = 0; f < frames; f++) {
+                        if (mine.tryTake(f, FramePlace.FILL)) {
+                            taken[id]++;
+                            if (!holder.compareAndSet(f, 0, id + 1)) {
+                                violations.incrementAndGet(); // the other one holds it too
+                            }
+                            holder.set(f, 0);
+                            try {
+                                mine.giveUp(f, FramePlace.FILL, "release");
+                            } catch (IllegalFrameTransitionException e) {
+                                violations.incrementAndGet();
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(0, violations.get(), "no frame held by both members at once");
+        assertTrue(taken[0] + taken[1] >= frames, "every frame was taken: " + taken[0] + " + " + taken[1]);
+        AuditReport audit = a.audit();
+        assertTrue(audit.ok(), audit.toString());
+        assertEquals(frames, audit.byPlace().get(FramePlace.FILL), "the members' counts add up: " + audit);
+        assertEquals(audit.toString(), table.audit().toString(), "a member's audit is the table's");
+        assertTrue(a.tryTake(7, FramePlace.FILL));
+        IllegalFrameTransitionException twice = assertThrows(IllegalFrameTransitionException.class,
+            () -> b.giveUp(8, FramePlace.FILL, "release"));
+        assertTrue(twice.getMessage().contains("never received"), twice.getMessage());
+        assertFalse(b.tryTake(7, FramePlace.FILL), "a frame one member holds cannot be taken by another");
+    }
 }
