@@ -26,11 +26,14 @@ zcnbrh_need_tool python3 python3 "scripts/coverage.py reads JaCoCo's XML report"
 zcnbrh_need_tool gcc gcc "SPIN's verifier (pan.c) is compiled with a C compiler (a test tool, not part of the build)"
 echo "run-tests: Java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), kernel $(uname -r), $(nproc) cores"
 cd "$here"
-mvn -B -ntp verify "$@" 2>&1 | grep -vE 'sun\.misc\.Unsafe|terminally deprecated|Please consider reporting|will be removed in a future'
+# install, not only verify: the examples below build from their own folders against the installed coordinates
+mvn -B -ntp install "$@" 2>&1 | grep -vE 'sun\.misc\.Unsafe|terminally deprecated|Please consider reporting|will be removed in a future'
 rc="${PIPESTATUS[0]}"
 [ "$rc" = 0 ] || exit "$rc"
 # the library's line coverage by every test of the build (M16): printed, and the run fails below the minimum
 python3 "$here/scripts/coverage.py" "$here/bench/target/site/jacoco-aggregate/jacoco.xml" zcnbrh-core "${ZCNBRH_MIN_COVERAGE:-90}" || exit 1
+# the examples: standalone Maven projects that know the library only by its coordinates, built and run
+bash "$here/scripts/examples.sh" || exit 1
 # mutation testing of the ring and ownership code (PIT): the score is printed
 bash "$here/scripts/mutation.sh" || exit 1
 # the regression inputs ran above as ordinary tests; now a short coverage-guided burst of every fuzz target
