@@ -1,7 +1,7 @@
 /**
  * Z-CNBRH: zero-copy packet I/O over the Linux kernel's rings. Exported: the API ({@code io.zcnbrh}: Zcnbrh, Port,
  * Packet, PortConfig, the Backend SPI), its value types ({@code config}, {@code error}, {@code flow}), eBPF
- * ({@code bpf} and the packages built on it), tcpdump filters ({@code filter}) and pcap files ({@code pcap}).
+ * ({@code bpf} and the packages built on it), tcpdump filters ({@code filter}), pcap files ({@code pcap}) and the UDP socket over a port ({@code udp}).
  * Not exported: the backends and the port machinery, system calls, rings, memory, NUMA, frame ownership and the
  * zcnbrhd client; the daemon's server, the test kit, the CLI and the benchmarks are modules of their own.
  * docs/ARCHITECTURE.md draws the layers.
@@ -21,6 +21,7 @@ module io.zcnbrh {
     exports io.zcnbrh.bpf.programs;
     exports io.zcnbrh.filter;
     exports io.zcnbrh.pcap;
+    exports io.zcnbrh.udp;
 
     uses io.zcnbrh.Backend;
 

@@ -186,6 +186,29 @@ public final class PortConfig {
         return txBatch;
     }
 
+    /** A builder holding every value of this configuration, to build a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.ringSize = ringSize;
+        b.frameCount = frameCount;
+        b.frameSize = frameSize;
+        b.headroom = headroom;
+        b.numaNode = numaNode;
+        b.pageSize = pageSize;
+        b.ownershipMode = ownershipMode;
+        b.creditBudget = creditBudget;
+        b.backpressure = backpressure;
+        b.blockTimeout = blockTimeout;
+        b.txBatch = txBatch;
+        b.latencyMode = latencyMode;
+        b.program = program;
+        b.afXdp = afXdp;
+        b.shm = shm;
+        b.afPacket = afPacket;
+        b.daemon = daemon;
+        return b;
+    }
+
     /** Builds a {@link PortConfig}. */
     public static final class Builder {
         private int ringSize = DEFAULT_RING_SIZE;

@@ -48,7 +48,7 @@ class ArchitectureTest {
         // 6: the API: Port, Packet, PortConfig, Backend, Zcnbrh
         entry("io.zcnbrh", 6),
         // 7: the port machinery every backend shares; the counters file of zcnbrh stat
-        entry("io.zcnbrh.backend", 7), entry("io.zcnbrh.stat", 7),
+        entry("io.zcnbrh.backend", 7), entry("io.zcnbrh.stat", 7), entry("io.zcnbrh.udp", 7),
         // 8: the backends, each behind the Backend SPI
         entry("io.zcnbrh.backend.afxdp", 8), entry("io.zcnbrh.backend.afpacket", 8),
         entry("io.zcnbrh.backend.iouring", 8), entry("io.zcnbrh.backend.shm", 8), entry("io.zcnbrh.backend.socket", 8),

@@ -31,7 +31,7 @@ class ModuleDescriptorTest {
             .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(Set.of("io.zcnbrh", "io.zcnbrh.config", "io.zcnbrh.error", "io.zcnbrh.flow",
             "io.zcnbrh.bpf", "io.zcnbrh.bpf.asm", "io.zcnbrh.bpf.elf", "io.zcnbrh.bpf.interp", "io.zcnbrh.bpf.link",
-            "io.zcnbrh.bpf.programs", "io.zcnbrh.filter", "io.zcnbrh.pcap")), exported);
+            "io.zcnbrh.bpf.programs", "io.zcnbrh.filter", "io.zcnbrh.pcap", "io.zcnbrh.udp")), exported);
         for (String internal : d.packages()) {
             if (internal.startsWith("io.zcnbrh.backend") || internal.startsWith("io.zcnbrh.sys")
                 || internal.equals("io.zcnbrh.ring") || internal.equals("io.zcnbrh.mem")

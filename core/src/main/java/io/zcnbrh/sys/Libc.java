@@ -377,13 +377,33 @@ public final class Libc {
      * struct ifreq, the name then {@code ifr_mtu}), or a clear error naming it.
      */
     public static int interfaceMtu(String ifname) {
-        int fd = socket(2, 2, 0, "socket(AF_INET, SOCK_DGRAM) to ask " + ifname + "'s MTU", ErrnoHint.NONE);
         try (Arena arena = Arena.ofConfined()) {
+            return interfaceIoctl(arena, ifname, 0x8921, "SIOCGIFMTU").get(JAVA_INT, 16);
+        }
+    }
+
+    /**
+     * The hardware (MAC) address of interface {@code ifname} in this network namespace ({@code ioctl(SIOCGIFHWADDR)}:
+     * {@code ifr_hwaddr} is a struct sockaddr, its sa_data from offset 18), or a clear error naming it.
+     */
+    public static byte[] interfaceMac(String ifname) {
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] mac = new byte[6];
+            MemorySegment.copy(interfaceIoctl(arena, ifname, 0x8927, "SIOCGIFHWADDR"), java.lang.foreign.ValueLayout
+                .JAVA_BYTE, 18, mac, 0, 6);
+            return mac;
+        }
+    }
+
+    /** {@code ioctl(request)} with a struct ifreq naming {@code ifname} on a datagram socket; returns the ifreq. */
+    private static MemorySegment interfaceIoctl(Arena arena, String ifname, int request, String name) {
+        int fd = socket(2, 2, 0, "socket(AF_INET, SOCK_DGRAM) for " + name + " on " + ifname, ErrnoHint.NONE);
+        try {
             MemorySegment ifreq = newIfreq(arena, ifname);
-            orThrow(syscall(SyscallNumbers.IOCTL, fd, 0x8921 /* SIOCGIFMTU */, ifreq.address(), 0, 0, 0),
-                "ioctl(SIOCGIFMTU, " + ifname + ")", e -> e == Errno.ENODEV
+            orThrow(syscall(SyscallNumbers.IOCTL, fd, request, ifreq.address(), 0, 0, 0),
+                "ioctl(" + name + ", " + ifname + ")", e -> e == Errno.ENODEV
                     ? "no interface named '" + ifname + "' in this network namespace (ip link shows the names)" : "");
-            return ifreq.get(JAVA_INT, 16);
+            return ifreq;
         } finally {
             close(fd);
         }

@@ -189,8 +189,10 @@ public final class AfXdpPort extends RingPort {
             sharedFill.publish(staged);
         }
         this.txBatch = config.txBatch();
-        this.txBudget = sock.zeroCopy() ? 0 : sock.raiseTxBudget(WANTED_TX_BUDGET);
-        this.sendBuffer = sock.zeroCopy() ? 0 : AfXdpControl.raiseSendBuffer(sock.fd(), COPY_MODE_SEND_BUFFER);
+        // a socket without a TX ring (a receive-only grant, a consumer of a shared queue) never sends: no budget
+        this.txBudget = sock.zeroCopy() || tx == null ? 0 : sock.raiseTxBudget(WANTED_TX_BUDGET);
+        this.sendBuffer = sock.zeroCopy() || tx == null ? 0 : AfXdpControl.raiseSendBuffer(sock.fd(),
+            COPY_MODE_SEND_BUFFER);
         this.callState = Libc.newCallState(arena);
         this.pollFd = Libc.newPollFd(arena, sock.fd());
         XdpAttachment attached;

@@ -3,7 +3,7 @@ package io.zcnbrh.bpf.link;
 import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.SyscallException;
 import io.zcnbrh.error.ZcnbrhException;
-import io.zcnbrh.sys.Libc;
+import io.zcnbrh.sys.Netlink;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,15 +19,11 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * then rtattrs {u16 len, u16 type, data} aligned to 4.
  */
 final class RtNetlink {
-    private static final int AF_NETLINK = 16;
-    private static final int SOCK_RAW = 3;
-    private static final int NETLINK_ROUTE = 0;
     private static final short RTM_NEWLINK = 16;
     private static final short RTM_GETLINK = 18;
     private static final short RTM_SETLINK = 19;
-    private static final short NLMSG_ERROR = 2;
-    private static final short NLM_F_REQUEST = 1;
-    private static final short NLM_F_ACK = 4;
+    private static final short NLM_F_REQUEST = Netlink.NLM_F_REQUEST;
+    private static final short NLM_F_ACK = Netlink.NLM_F_ACK;
     private static final short IFLA_XDP = 43;
     private static final short NLA_F_NESTED = (short) 0x8000;
     static final short IFLA_XDP_FD = 1;
@@ -43,42 +39,11 @@ final class RtNetlink {
     private RtNetlink() {
     }
 
-    private static int putAttr(MemorySegment buf, int at, short type, int value) {
-        buf.set(JAVA_SHORT, at, (short) 8);
-        buf.set(JAVA_SHORT, at + 2, type);
-        buf.set(JAVA_INT, at + 4, value);
-        return at + 8;
-    }
-
     private static int header(MemorySegment buf, short type, short flags, int ifindex) {
-        buf.set(JAVA_SHORT, 4, type);
-        buf.set(JAVA_SHORT, 6, flags);
-        buf.set(JAVA_INT, 8, 1); // seq
+        Netlink.header(buf, type, flags);
         buf.set(JAVA_BYTE, 16, (byte) 0); // ifi_family AF_UNSPEC
         buf.set(JAVA_INT, 20, ifindex);   // ifi_index
         return 32;
-    }
-
-    private static MemorySegment exchange(Arena arena, MemorySegment request, int length, String what) {
-        request.set(JAVA_INT, 0, length);
-        int fd = Libc.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, "AF_NETLINK, NETLINK_ROUTE",
-            e -> "rtnetlink is needed to " + what);
-        try {
-            MemorySegment addr = arena.allocate(12, 4);
-            addr.set(JAVA_SHORT, 0, (short) AF_NETLINK);
-            long sent = Libc.sendto(fd, request, length, 0, addr, 12);
-            if (sent < 0) {
-                throw new SyscallException("sendto(rtnetlink, " + what + ")", (int) -sent, "");
-            }
-            MemorySegment reply = arena.allocate(65536, 8);
-            long got = Libc.recv(fd, reply, 0);
-            if (got < 16) {
-                throw new SyscallException("recv(rtnetlink, " + what + ")", got < 0 ? (int) -got : Errno.EIO, "");
-            }
-            return reply.asSlice(0, got);
-        } finally {
-            Libc.close(fd);
-        }
     }
 
     /** The XDP state of interface {@code ifindex}. */
@@ -86,17 +51,17 @@ final class RtNetlink {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment req = arena.allocate(64, 8);
             int len = header(req, RTM_GETLINK, NLM_F_REQUEST, ifindex);
-            MemorySegment reply = exchange(arena, req, len, "read the XDP state of interface " + ifindex);
-            short type = reply.get(JAVA_SHORT, 4);
-            if (type == NLMSG_ERROR) {
-                int err = -reply.get(JAVA_INT, 16);
+            MemorySegment reply = Netlink.exchange(arena, req, len, "read the XDP state of interface " + ifindex);
+            short type = Netlink.type(reply);
+            if (type == Netlink.NLMSG_ERROR) {
+                int err = Netlink.errno(reply);
                 throw new SyscallException("rtnetlink RTM_GETLINK(" + ifindex + ")", err,
                     err == Errno.ENODEV ? "no such interface" : "");
             }
             if (type != RTM_NEWLINK) {
                 throw new ZcnbrhException("unexpected rtnetlink reply type " + type + " to RTM_GETLINK");
             }
-            int end = Math.min(reply.get(JAVA_INT, 0), (int) reply.byteSize());
+            int end = Netlink.length(reply);
             for (int at = 32; at + 4 <= end; ) {
                 int alen = Short.toUnsignedInt(reply.get(JAVA_SHORT, at));
                 int atype = reply.get(JAVA_SHORT, at + 2) & 0x3fff;
@@ -137,18 +102,15 @@ final class RtNetlink {
             int at = header(req, RTM_SETLINK, (short) (NLM_F_REQUEST | NLM_F_ACK), ifindex);
             int nestStart = at;
             at += 4;
-            at = putAttr(req, at, IFLA_XDP_FD, progFd);
-            at = putAttr(req, at, IFLA_XDP_FLAGS, flags);
+            at = Netlink.putAttr(req, at, IFLA_XDP_FD, progFd);
+            at = Netlink.putAttr(req, at, IFLA_XDP_FLAGS, flags);
             if (expectedFd >= 0) {
-                at = putAttr(req, at, IFLA_XDP_EXPECTED_FD, expectedFd);
+                at = Netlink.putAttr(req, at, IFLA_XDP_EXPECTED_FD, expectedFd);
             }
             req.set(JAVA_SHORT, nestStart, (short) (at - nestStart));
             req.set(JAVA_SHORT, nestStart + 2, (short) (IFLA_XDP | NLA_F_NESTED));
-            MemorySegment reply = exchange(arena, req, at, "attach XDP to interface " + ifindex);
-            if (reply.get(JAVA_SHORT, 4) == NLMSG_ERROR) {
-                return -reply.get(JAVA_INT, 16);
-            }
-            return 0;
+            MemorySegment reply = Netlink.exchange(arena, req, at, "attach XDP to interface " + ifindex);
+            return Netlink.errno(reply);
         }
     }
 }

@@ -1,0 +1,133 @@
+package io.zcnbrh.udp;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * One received UDP datagram, seen where it lies: in the frame the port received (the UMEM itself for AF_XDP), or in
+ * the socket's buffer when the kernel stack delivered it. A view that {@link UdpSocket} reuses for every datagram:
+ * valid only inside the handler it is given to; copy what must outlive it. Reading the payload in place
+ * ({@link #frame()} at {@link #payloadOffset()}) and the source port allocates nothing; {@link #sender()} makes an
+ * address object.
+ */
+public final class UdpDatagram {
+    private MemorySegment frame;
+    private int ipOffset;
+    private boolean ipv6;
+    private int vlan;
+    private int sourcePort;
+    private int payloadOffset;
+    private int payloadLength;
+    private InetSocketAddress kernelSender;
+
+    UdpDatagram() {
+    }
+
+    void frame(MemorySegment f, int ip, boolean v6, int vlanId, int srcPort, int payloadAt, int payloadBytes) {
+        frame = f;
+        ipOffset = ip;
+        ipv6 = v6;
+        vlan = vlanId;
+        sourcePort = srcPort;
+        payloadOffset = payloadAt;
+        payloadLength = payloadBytes;
+        kernelSender = null;
+    }
+
+    void fromKernel(MemorySegment buffer, int length, InetSocketAddress sender) {
+        frame = buffer;
+        ipOffset = -1;
+        ipv6 = sender.getAddress() instanceof java.net.Inet6Address;
+        vlan = -1;
+        sourcePort = sender.getPort();
+        payloadOffset = 0;
+        payloadLength = length;
+        kernelSender = sender;
+    }
+
+    /** The memory the datagram lies in: the received frame, or (kernel-delivered) the socket's buffer. */
+    public MemorySegment frame() {
+        return frame;
+    }
+
+    /** Where the payload starts in {@link #frame()}. */
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    /** The payload's length in bytes. */
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    /** The payload as a segment of its own (a view: it allocates a small object; the bytes stay where they are). */
+    public MemorySegment payload() {
+        return frame.asSlice(payloadOffset, payloadLength);
+    }
+
+    /** Copies as much of the payload as fits into {@code dst} (from its position on); returns how many bytes. */
+    public int copyPayload(ByteBuffer dst) {
+        int n = Math.min(payloadLength, dst.remaining());
+        MemorySegment to = dst.isDirect() ? MemorySegment.ofBuffer(dst) : MemorySegment.ofArray(dst.array());
+        MemorySegment.copy(frame, payloadOffset, to, dst.isDirect() ? 0 : dst.arrayOffset() + dst.position(), n);
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /** The sender's UDP port. */
+    public int sourcePort() {
+        return sourcePort;
+    }
+
+    /** Whether the datagram came over IPv6. */
+    public boolean ipv6() {
+        return ipv6;
+    }
+
+    /** The VLAN id of the innermost tag, or -1 for an untagged frame. */
+    public int vlan() {
+        return vlan;
+    }
+
+    /** Whether the kernel stack delivered it (a fragmented datagram, or one the fast path left to the kernel). */
+    public boolean fromKernel() {
+        return kernelSender != null;
+    }
+
+    /** The sender's IPv4 address as an int (big-endian order, as on the wire); for an IPv4 datagram. */
+    public int sourceIpv4() {
+        if (ipv6) {
+            throw new IllegalStateException("an IPv6 datagram: use sender()");
+        }
+        if (kernelSender != null) {
+            return java.nio.ByteBuffer.wrap(kernelSender.getAddress().getAddress()).getInt();
+        }
+        return frame.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+            ipOffset + 12);
+    }
+
+    /** The sender's address and port (a new object). */
+    public InetSocketAddress sender() {
+        if (kernelSender != null) {
+            return kernelSender;
+        }
+        byte[] a = new byte[ipv6 ? 16 : 4];
+        MemorySegment.copy(frame, JAVA_BYTE, ipOffset + (ipv6 ? 8 : 12), a, 0, a.length);
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(a), sourcePort);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four or sixteen bytes are always an address
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UDP datagram of " + payloadLength + " bytes from " + sender() + (vlan >= 0 ? " on VLAN " + vlan : "")
+            + (fromKernel() ? " (through the kernel stack)" : "");
+    }
+}
