@@ -11,6 +11,8 @@ import io.zcnbrh.numa.CpuAffinity;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.traffic.UdpFrame;
+import io.zcnbrh.udp.UdpDatagramHandler;
+import io.zcnbrh.udp.UdpSocket;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -18,6 +20,7 @@ import org.HdrHistogram.Recorder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,6 +58,8 @@ final class LatencyBenchmark {
             CLIENTS.put("zcnbrh-" + b[0], b[1]);
             CLIENTS.put("zcnbrh-" + b[0] + "-latency", b[1]);
         }
+        CLIENTS.put("udp-zcnbrh", "udp:afxdp:IFACE@0");
+        CLIENTS.put("udp-zcnbrh-latency", "udp:afxdp:IFACE@0");
         CLIENTS.put("jdk-datagramchannel", null);
         CLIENTS.put("c-udp-blocking", null);
         CLIENTS.put("c-udp-busypoll", null);
@@ -120,6 +125,8 @@ final class LatencyBenchmark {
                         r = cClient(c, cClient, veth, s, reflectorTime);
                     } else if (pattern == null) {
                         r = datagramChannel(c, veth, s, reflectorTime);
+                    } else if (pattern.startsWith("udp:")) {
+                        r = udpSocket(c, veth, c.endsWith("-latency"), s, reflectorTime);
                     } else {
                         r = port(c, veth, pattern.replace("IFACE", veth.outer).replace("OUTER", veth.outerIp)
                             .replace("INNER", veth.innerIp), c.endsWith("-latency"), s, reflectorTime);
@@ -252,6 +259,44 @@ final class LatencyBenchmark {
                 } while (in.getLong(0) != seq); // a late echo of an earlier one is skipped
                 return System.nanoTime() - t0;
             }, s, reflector, "blocking read()");
+        }
+    }
+
+    /**
+     * The {@link UdpSocket} facade over AF_XDP, used as a DatagramChannel is: send a datagram, then receive its echo
+     * (in place, through the socket's view) with the port's own wait.
+     */
+    private static Result udpSocket(String client, VethPair veth, boolean latencyMode, Settings s, Recorder reflector)
+        throws Exception {
+        pin(s.cpu());
+        PortConfig.Builder config = PortConfig.builder().ringSize(256).latencyMode(latencyMode);
+        if (s.busyPollMicros() > 0) {
+            config.afXdp(AfXdpOptions.defaults().withBusyPoll(s.busyPollMicros(), 64, true));
+        }
+        try (UdpSocket socket = UdpSocket.open("afxdp:" + veth.outer + "@0",
+            new InetSocketAddress(veth.outerIp, 9000), config.build())) {
+            InetSocketAddress peer = new InetSocketAddress(veth.innerIp, 9100);
+            ByteBuffer out = ByteBuffer.allocateDirect(64);
+            MemorySegment payload = MemorySegment.ofBuffer(out);
+            long[] echoed = {-1};
+            UdpDatagramHandler read = d -> echoed[0] = UdpFlow.sequenceAt(d.frame(), d.payloadOffset());
+            return measure(client, seq -> {
+                out.clear();
+                UdpFlow.write(payload, seq, 64);
+                long t0 = System.nanoTime();
+                socket.send(out, peer);
+                socket.flush();
+                long deadline = t0 + 1_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    echoed[0] = -1;
+                    if (socket.receive(read, 1) == 0) {
+                        socket.port().awaitPackets(100_000_000);
+                    } else if (echoed[0] == seq) {
+                        return System.nanoTime() - t0;
+                    }
+                }
+                return -1;
+            }, s, reflector, socket + ": " + socket.port());
         }
     }
 

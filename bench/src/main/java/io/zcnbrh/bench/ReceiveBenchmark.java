@@ -32,6 +32,7 @@ final class ReceiveBenchmark {
         RECEIVERS.put("zcnbrh-afpacket", "afpacket:IFACE");
         RECEIVERS.put("zcnbrh-socket-udp", "socket:udp:ADDR:9000");
         RECEIVERS.put("zcnbrh-socket-raw", "socket:raw:IFACE");
+        RECEIVERS.put("udp-zcnbrh", "udp:afxdp:IFACE@0");
         RECEIVERS.put("netty-epoll", "netty:epoll");
         RECEIVERS.put("netty-io_uring", "netty:io_uring");
         RECEIVERS.put("jdk-datagramchannel", null);
@@ -92,7 +93,8 @@ final class ReceiveBenchmark {
                             } catch (IOException e) {
                                 throw new UncheckedIOException(e);
                             }
-                        } : pattern.startsWith("netty:") ? p -> {
+                        } : pattern.startsWith("udp:") ? p -> UdpSocketReceiver.run(veth, seconds, 0.5, p)
+                            : pattern.startsWith("netty:") ? p -> {
                             try {
                                 return NettyReceiver.run(pattern.substring(6), veth, seconds, 0.5, p);
                             } catch (Exception e) {

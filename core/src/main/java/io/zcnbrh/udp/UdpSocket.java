@@ -80,12 +80,17 @@ public final class UdpSocket implements AutoCloseable {
     private ByteBuffer copyInto;
     private InetSocketAddress copiedFrom;
     private final UdpDatagramHandler copy = d -> {
-        d.copyPayload(copyInto);
+        int n = Math.min(d.payloadLength(), copyInto.remaining());
+        MemorySegment.copy(d.frame(), d.payloadOffset(), segmentOf(copyInto), offsetOf(copyInto), n);
+        copyInto.position(copyInto.position() + n);
         copiedFrom = d.sender();
     };
+    /** The last buffer given to send or receive, and a segment over all of it: a loop reuses its buffers. */
+    private ByteBuffer lastBuffer;
+    private MemorySegment lastSegment;
 
     /** A resolved (or not yet resolved) next hop: its MAC, or null, and when to ask the kernel again. */
-    private record NextHop(byte[] mac, long askAgainAt, String why) {
+    private record NextHop(byte[] mac, byte[] ip, long askAgainAt, String why) {
     }
 
     /** What went which way: the fast path, or the kernel socket beside it. */
@@ -270,7 +275,8 @@ public final class UdpSocket implements AutoCloseable {
         if (length > MAX_DATAGRAM) {
             throw new IllegalArgumentException("a UDP datagram holds at most " + MAX_DATAGRAM + " bytes, was " + length);
         }
-        byte[] mac = nextHopMac(to);
+        NextHop hop = nextHop(to);
+        byte[] mac = hop.mac();
         if (mac == null) {
             return sendByKernel(src, target);
         }
@@ -283,11 +289,10 @@ public final class UdpSocket implements AutoCloseable {
             return sendByKernel(src, target); // larger than a frame: the stack fragments it
         }
         MemorySegment f = p.segment();
-        MemorySegment.copy(src.isDirect() ? MemorySegment.ofBuffer(src) : MemorySegment.ofArray(src.array()),
-            src.isDirect() ? 0 : src.arrayOffset() + src.position(), f, headers, length);
+        MemorySegment.copy(segmentOf(src), offsetOf(src), f, headers, length);
         int frameLength = ipv6
-            ? UdpHeaders.writeIpv6(f, mac, localMac, localIp, to.getAddress(), local.getPort(), target.getPort(), length)
-            : UdpHeaders.writeIpv4(f, mac, localMac, localIp, to.getAddress(), local.getPort(), target.getPort(), length,
+            ? UdpHeaders.writeIpv6(f, mac, localMac, localIp, hop.ip(), local.getPort(), target.getPort(), length)
+            : UdpHeaders.writeIpv4(f, mac, localMac, localIp, hop.ip(), local.getPort(), target.getPort(), length,
                 ipId++);
         if (!port.transmit(p, frameLength)) {
             return 0;
@@ -295,6 +300,23 @@ public final class UdpSocket implements AutoCloseable {
         src.position(src.limit());
         sent++;
         return length;
+    }
+
+    /**
+     * A segment over the whole of {@code b} (index 0 to its capacity), made once per buffer: a loop that sends from
+     * or receives into the same buffer allocates nothing (a segment per call would: 24 bytes, measured).
+     */
+    private MemorySegment segmentOf(ByteBuffer b) {
+        if (b != lastBuffer) {
+            lastSegment = b.isDirect() ? MemorySegment.ofBuffer(b.duplicate().clear())
+                : MemorySegment.ofArray(b.array()).asSlice(b.arrayOffset(), b.capacity());
+            lastBuffer = b;
+        }
+        return lastSegment;
+    }
+
+    private static long offsetOf(ByteBuffer b) {
+        return b.position();
     }
 
     /** Sends what was queued by {@link #send} (the port may hold a batch: {@code PortConfig.txBatch}). */
@@ -315,30 +337,33 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    /** The next hop's MAC from the cache, asking the kernel's tables when due; null: let the stack send. */
-    private byte[] nextHopMac(InetAddress to) {
+    /**
+     * The next hop from the cache (its MAC, null: let the stack send; and the destination's address bytes, since
+     * InetAddress.getAddress() copies them on every call), asking the kernel's tables when due.
+     */
+    private NextHop nextHop(InetAddress to) {
         NextHop hop = hops.get(to);
         long now = System.nanoTime();
         if (hop == null || now - hop.askAgainAt() >= 0) {
             hop = resolve(to, now);
             hops.put(to, hop);
         }
-        return hop.mac();
+        return hop;
     }
 
     private NextHop resolve(InetAddress to, long now) {
         Neighbours.Route route = Neighbours.route(to);
         if (route.ifindex() != ifindex) {
-            return new NextHop(null, now + NEIGHBOUR_TTL_NANOS, "the route to " + to.getHostAddress()
+            return new NextHop(null, to.getAddress(), now + NEIGHBOUR_TTL_NANOS, "the route to " + to.getHostAddress()
                 + " leaves through another interface than " + ifname);
         }
         byte[] mac = Neighbours.linkAddress(ifindex, route.nextHop());
         if (mac == null) {
             neighbourMisses++;
-            return new NextHop(null, now + MISS_RETRY_NANOS, "no neighbour entry for " + route.nextHop()
+            return new NextHop(null, to.getAddress(), now + MISS_RETRY_NANOS, "no neighbour entry for " + route.nextHop()
                 .getHostAddress() + " on " + ifname + " yet");
         }
-        return new NextHop(mac, now + NEIGHBOUR_TTL_NANOS, null);
+        return new NextHop(mac, to.getAddress(), now + NEIGHBOUR_TTL_NANOS, null);
     }
 
     /**
