@@ -2,7 +2,8 @@
 # Builds every project under examples/ from its own folder, with nothing but the library's coordinates (installed
 # into the local Maven repository by the test command's `mvn install`), and runs each against the real thing:
 # receive-filter on a veth pair in a namespace made here, shm-pair as two processes, daemon-client as uid 65534
-# through a zcnbrhd started here. A missing export, a wrong coordinate or a changed API fails the test command.
+# through a zcnbrhd started here, netty-server (a Netty echo server on AF_XDP) against a Python client. A missing
+# export, a wrong coordinate or a changed API fails the test command.
 # Everything made here is removed on exit, also on failure. Needs root (veth, namespaces, AF_XDP, setpriv).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,4 +75,31 @@ send_udp
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
   "$java" --enable-native-access=ALL-UNNAMED -cp "$work/classes:$work/lib/*" example.DaemonClient \
   "$outer@0" "$work/zcnbrhd.sock" 100 20
+
+# 4. a Netty UDP echo server moved over to AF_XDP (event-loop group, channel class, one option); a Python client in
+#    the namespace sends datagrams until 100 distinct echoes came back with their bytes intact
+build netty-server
+run_java netty-server example.NettyEchoServer "afxdp:$outer@0" 10.231.0.1 9000 100 &
+server=$!
+pids+=("$server")
+ip netns exec "$ns" python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.231.0.2", 7000))
+s.settimeout(0.2)
+got, i, deadline = set(), 0, time.time() + 40
+while len(got) < 100 and time.time() < deadline:
+    s.sendto(b"%08d" % i + bytes(range(32)), ("10.231.0.1", 9000))
+    i += 1
+    try:
+        data, _ = s.recvfrom(2048)
+        if len(data) == 40 and data[8:] == bytes(range(32)):
+            got.add(data[:8])
+    except socket.timeout:
+        pass
+print("netty-server client: %d distinct echoes back, every byte intact" % len(got))
+raise SystemExit(0 if len(got) >= 100 else 1)
+PY
+wait "$server"
+unset 'pids[-1]'
 echo "examples: every example built from its own folder and ran"

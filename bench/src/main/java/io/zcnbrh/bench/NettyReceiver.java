@@ -6,7 +6,11 @@ import io.zcnbrh.bpf.TestRunResult;
 import io.zcnbrh.bpf.asm.Assembler;
 import io.zcnbrh.bpf.link.XdpAttachment;
 import io.zcnbrh.bpf.link.XdpMode;
+import io.zcnbrh.PortConfig;
 import io.zcnbrh.netlab.VethPair;
+import io.zcnbrh.netty.ZcnbrhChannelOption;
+import io.zcnbrh.netty.ZcnbrhDatagramChannel;
+import io.zcnbrh.netty.ZcnbrhIoHandler;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -29,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The baselines users would pick from Netty: its epoll and io_uring datagram transports receiving the same UDP
- * flow, one event loop thread pinned like our receivers; that thread's CPU time and allocation are measured.
+ * flow, one event loop thread pinned like our receivers; that thread's CPU time and allocation are measured. And
+ * ours under the same API: {@code netty-zcnbrh}, the same handler on a ZcnbrhDatagramChannel over AF_XDP.
  */
 final class NettyReceiver {
     private NettyReceiver() {
@@ -38,22 +43,30 @@ final class NettyReceiver {
     static AfXdpBench.Run run(String transport, VethPair veth, double seconds, double warmup, AfXdpBench.Placement at)
         throws Exception {
         boolean uring = transport.equals("io_uring");
-        IoHandlerFactory factory = uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory();
+        boolean zcnbrh = transport.equals("zcnbrh"); // ours: AF_XDP under Netty's API (it attaches its own program)
+        IoHandlerFactory factory = zcnbrh ? ZcnbrhIoHandler.newFactory() : uring ? IoUringIoHandler.newFactory()
+            : EpollIoHandler.newFactory();
         veth.withOuterAddress();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
         AtomicLong packets = new AtomicLong();
         AtomicLong thread = new AtomicLong(-1);
-        try (BpfProgram pass = BpfProgram.load(ProgramType.XDP,
+        try (BpfProgram pass = zcnbrh ? null : BpfProgram.load(ProgramType.XDP,
                  new Assembler().ret(TestRunResult.XDP_PASS).build(), "pass");
-             XdpAttachment a = XdpAttachment.attach(pass, veth.outer,
-                 XdpMode.DRIVER)) {
+             XdpAttachment a = zcnbrh ? null : XdpAttachment.attach(pass, veth.outer, XdpMode.DRIVER)) {
             group.submit(() -> {
                 at.apply();
                 thread.set(Thread.currentThread().threadId());
             }).sync();
-            Channel ch = new Bootstrap().group(group)
-                .channel(uring ? IoUringDatagramChannel.class : EpollDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            Bootstrap b = new Bootstrap().group(group);
+            if (zcnbrh) {
+                b.channel(ZcnbrhDatagramChannel.class)
+                    .option(ZcnbrhChannelOption.PORT_SPEC, "afxdp:" + veth.outer + "@0")
+                    .option(ZcnbrhChannelOption.PORT_CONFIG, PortConfig.builder().ringSize(AfXdpBench.ringSize).build());
+            } else {
+                b.channel(uring ? IoUringDatagramChannel.class : EpollDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20);
+            }
+            Channel ch = b
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {

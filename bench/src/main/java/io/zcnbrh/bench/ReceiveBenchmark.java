@@ -33,6 +33,7 @@ final class ReceiveBenchmark {
         RECEIVERS.put("zcnbrh-socket-udp", "socket:udp:ADDR:9000");
         RECEIVERS.put("zcnbrh-socket-raw", "socket:raw:IFACE");
         RECEIVERS.put("udp-zcnbrh", "udp:afxdp:IFACE@0");
+        RECEIVERS.put("netty-zcnbrh", "netty:zcnbrh");
         RECEIVERS.put("netty-epoll", "netty:epoll");
         RECEIVERS.put("netty-io_uring", "netty:io_uring");
         RECEIVERS.put("jdk-datagramchannel", null);

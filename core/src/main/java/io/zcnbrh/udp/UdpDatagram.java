@@ -1,5 +1,7 @@
 package io.zcnbrh.udp;
 
+import io.zcnbrh.Packet;
+
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,8 +26,14 @@ public final class UdpDatagram {
     private int payloadOffset;
     private int payloadLength;
     private InetSocketAddress kernelSender;
+    private Packet packet;
 
     UdpDatagram() {
+    }
+
+    /** The port's packet whose frame holds this datagram, or null (delivered by the kernel, or copied out of a chain). */
+    void packet(Packet p) {
+        packet = p;
     }
 
     void frame(MemorySegment f, int ip, boolean v6, int vlanId, int srcPort, int payloadAt, int payloadBytes) {
@@ -48,6 +56,16 @@ public final class UdpDatagram {
         payloadOffset = 0;
         payloadLength = length;
         kernelSender = sender;
+        packet = null;
+    }
+
+    /**
+     * The port's packet whose frame holds this datagram, or null when the kernel socket delivered it (or a
+     * multi-buffer chain was read into one piece). {@code retain()} it to keep the frame past the handler, and give
+     * it back with {@code port().release(packet)} on the socket's thread: how a framework wraps the frame itself.
+     */
+    public Packet packet() {
+        return packet;
     }
 
     /** The memory the datagram lies in: the received frame, or (kernel-delivered) the socket's buffer. */

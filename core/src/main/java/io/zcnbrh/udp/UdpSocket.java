@@ -233,6 +233,7 @@ public final class UdpSocket implements AutoCloseable {
             frame = kernelSegment;
         }
         if (UdpHeaders.parse(frame, length, local.getPort(), view)) {
+            view.packet(frame == kernelSegment ? null : p);
             received++;
             delivered++;
             handler.onDatagram(view);

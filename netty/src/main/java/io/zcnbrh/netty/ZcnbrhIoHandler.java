@@ -1,0 +1,138 @@
+package io.zcnbrh.netty;
+
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoOps;
+import io.netty.channel.IoRegistration;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Netty 4.2's I/O handler for zcnbrh ports: {@code new MultiThreadIoEventLoopGroup(1, ZcnbrhIoHandler.newFactory())}
+ * in place of an epoll or NIO group, with {@link ZcnbrhDatagramChannel} as the channel class. Each turn of the event
+ * loop polls every registered channel (receive what arrived, send what waits); when none had anything and the loop
+ * may block, it waits the way the port does (AF_XDP: poll(2) or a short sleep, as its traffic suggests) for at most a
+ * millisecond at a time, so tasks submitted from other threads ({@link #wakeup}) wait at most that long.
+ */
+public final class ZcnbrhIoHandler implements IoHandler {
+    private static final long MAX_WAIT_NANOS = 1_000_000L;
+    private final List<ZcnbrhIoHandle> handles = new ArrayList<>();
+    private final AtomicBoolean wakeUp = new AtomicBoolean();
+    private volatile Thread loop;
+
+    private ZcnbrhIoHandler() {
+    }
+
+    /** The factory for {@code MultiThreadIoEventLoopGroup}. */
+    public static IoHandlerFactory newFactory() {
+        return executor -> new ZcnbrhIoHandler();
+    }
+
+    @Override
+    public int run(IoHandlerContext context) {
+        loop = Thread.currentThread();
+        int work = pollAll();
+        if (work == 0 && context.canBlock() && !wakeUp.getAndSet(false)) {
+            long wait = Math.min(MAX_WAIT_NANOS, Math.max(0, context.delayNanos(System.nanoTime())));
+            if (wait > 0) {
+                if (handles.size() == 1) {
+                    handles.get(0).await(wait);
+                } else {
+                    LockSupport.parkNanos(this, Math.min(wait, 50_000L));
+                }
+                work = pollAll();
+            }
+        }
+        return work;
+    }
+
+    private int pollAll() {
+        int work = 0;
+        for (int i = 0; i < handles.size(); i++) {
+            work += handles.get(i).poll();
+        }
+        return work;
+    }
+
+    @Override
+    public IoRegistration register(IoHandle handle) {
+        if (!(handle instanceof ZcnbrhIoHandle h)) {
+            throw new IllegalArgumentException("a ZcnbrhIoHandler drives zcnbrh channels (ZcnbrhDatagramChannel), not "
+                + handle.getClass().getName());
+        }
+        handles.add(h);
+        return new Registration(h);
+    }
+
+    @Override
+    public void wakeup() {
+        wakeUp.set(true);
+        Thread t = loop;
+        if (t != null && t != Thread.currentThread()) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public boolean isCompatible(Class<? extends IoHandle> handleType) {
+        return ZcnbrhIoHandle.class.isAssignableFrom(handleType);
+    }
+
+    @Override
+    public void prepareToDestroy() {
+        for (ZcnbrhIoHandle h : new ArrayList<>(handles)) {
+            try {
+                h.close();
+            } catch (Exception e) {
+                System.getLogger("io.zcnbrh.netty").log(System.Logger.Level.DEBUG, "closing " + h + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        handles.clear();
+    }
+
+    /** A channel's place in this handler: cancelled, the channel is no longer polled. */
+    private final class Registration implements IoRegistration {
+        private final ZcnbrhIoHandle handle;
+        private boolean valid = true;
+
+        Registration(ZcnbrhIoHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T attachment() {
+            return null;
+        }
+
+        @Override
+        public long submit(IoOps ops) {
+            return 0; // nothing to arm: a handle is polled on every turn
+        }
+
+        @Override
+        public boolean isValid() {
+            return valid;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!valid) {
+                return false;
+            }
+            valid = false;
+            handles.remove(handle);
+            handle.unregistered();
+            return true;
+        }
+    }
+}
