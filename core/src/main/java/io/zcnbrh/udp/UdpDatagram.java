@@ -15,7 +15,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * the socket's buffer when the kernel stack delivered it. A view that {@link UdpSocket} reuses for every datagram:
  * valid only inside the handler it is given to; copy what must outlive it. Reading the payload in place
  * ({@link #frame()} at {@link #payloadOffset()}) and the source port allocates nothing; {@link #sender()} makes an
- * address object.
+ * address object the first time an IPv4 sender is seen, and hands out the same one after that.
  */
 public final class UdpDatagram {
     private MemorySegment frame;
@@ -27,8 +27,14 @@ public final class UdpDatagram {
     private int payloadLength;
     private InetSocketAddress kernelSender;
     private Packet packet;
+    private final SenderCache senders;
 
     UdpDatagram() {
+        this(null);
+    }
+
+    UdpDatagram(SenderCache senders) {
+        this.senders = senders;
     }
 
     /** The port's packet whose frame holds this datagram, or null (delivered by the kernel, or copied out of a chain). */
@@ -125,15 +131,21 @@ public final class UdpDatagram {
         if (kernelSender != null) {
             return java.nio.ByteBuffer.wrap(kernelSender.getAddress().getAddress()).getInt();
         }
-        return frame.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
-            ipOffset + 12);
+        return frame.get(UdpHeaders.BE32, ipOffset + 12);
     }
 
-    /** The sender's address and port (a new object). */
+    /** The sender's address and port (from an IPv4 sender seen before: the same object as then). */
     public InetSocketAddress sender() {
         if (kernelSender != null) {
             return kernelSender;
         }
+        if (!ipv6 && senders != null) {
+            return senders.ipv4Sender(this, sourceIpv4(), sourcePort);
+        }
+        return newSender();
+    }
+
+    InetSocketAddress newSender() {
         byte[] a = new byte[ipv6 ? 16 : 4];
         MemorySegment.copy(frame, JAVA_BYTE, ipOffset + (ipv6 ? 8 : 12), a, 0, a.length);
         try {

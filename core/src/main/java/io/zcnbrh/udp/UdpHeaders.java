@@ -15,7 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 final class UdpHeaders {
     static final int ETH = 14, IPV4 = 20, IPV6 = 40, UDP = 8;
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** Big-endian (network order) layouts: made once, as each withOrder() call makes a new layout (measured). */
+    static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private UdpHeaders() {
     }

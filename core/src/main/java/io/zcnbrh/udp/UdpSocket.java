@@ -62,7 +62,7 @@ public final class UdpSocket implements AutoCloseable {
     private final byte[] localIp;
     private final boolean ipv6;
     private final int headers;
-    private final UdpDatagram view = new UdpDatagram();
+    private final UdpDatagram view = new UdpDatagram(new SenderCache());
     private final ByteBuffer kernelBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final MemorySegment kernelSegment = MemorySegment.ofBuffer(kernelBuffer);
     private final Map<InetAddress, NextHop> hops = new HashMap<>();

@@ -17,6 +17,7 @@ import io.zcnbrh.udp.UdpDatagram;
 import io.zcnbrh.udp.UdpDatagramHandler;
 import io.zcnbrh.udp.UdpSocket;
 
+import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -60,6 +61,8 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     private boolean reading;
     private boolean writePending;
     private IoRegistration registration;
+    /** Each frame's buffer, by frame index (see {@link FrameByteBuf}); touched on the event loop only. */
+    private FrameByteBuf[] frameBuffers = new FrameByteBuf[0];
 
     /** A channel whose port spec comes from {@link ZcnbrhChannelOption#PORT_SPEC}. */
     public ZcnbrhDatagramChannel() {
@@ -251,15 +254,30 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     private void read(UdpDatagram d) {
         Packet p = d.packet();
         ByteBuf content;
-        ByteBuffer payload = d.frame().asSlice(d.payloadOffset(), d.payloadLength()).asByteBuffer();
         if (p != null) {
             p.retain(); // the frame stays the application's until the buffer is released
-            content = new FrameByteBuf(config.getAllocator(), payload, this, p);
+            content = frameBuffer(p, d);
         } else {
             content = config.getAllocator().directBuffer(d.payloadLength()); // the kernel's buffer is reused
-            content.writeBytes(payload);
+            content.writeBytes(d.frame().asSlice(d.payloadOffset(), d.payloadLength()).asByteBuffer());
         }
         pipeline().fireChannelRead(new DatagramPacket(content, localAddress(), d.sender()));
+    }
+
+    /** The frame's buffer, lent again (made once per frame and payload offset: nothing allocated per datagram). */
+    private FrameByteBuf frameBuffer(Packet p, UdpDatagram d) {
+        int f = p.frameIndex();
+        if (f >= frameBuffers.length) {
+            frameBuffers = java.util.Arrays.copyOf(frameBuffers, Math.max(f + 1, 2 * frameBuffers.length));
+        }
+        long at = d.frame().address() + d.payloadOffset();
+        FrameByteBuf b = frameBuffers[f];
+        if (b == null || !b.covers(p, at, d.payloadLength())) {
+            MemorySegment view = d.frame().asSlice(d.payloadOffset());
+            b = new FrameByteBuf(config.getAllocator(), view.asByteBuffer(), at, this, p);
+            frameBuffers[f] = b;
+        }
+        return b.lend(d.payloadLength());
     }
 
     /** A frame's buffer was released: back to the port now on the event loop, else on its next turn. */
