@@ -69,12 +69,16 @@ chmod 755 "$work"
 cp -r "$here/examples/daemon-client/target/classes" "$here/examples/daemon-client/target/lib" "$work/"
 chmod -R a+rX "$work"
 "$here/zcnbrh" daemon --socket "$work/zcnbrhd.sock" --allow "65534:$outer@0 filter=udp dst port 9000" &
-pids+=("$!")
+daemon=$!
+pids+=("$daemon")
 for _ in $(seq 100); do [ -S "$work/zcnbrhd.sock" ] && break; sleep 0.1; done
 send_udp
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
   "$java" --enable-native-access=ALL-UNNAMED -cp "$work/classes:$work/lib/*" example.DaemonClient \
   "$outer@0" "$work/zcnbrhd.sock" 100 20
+kill "${pids[-1]}"; unset 'pids[-1]'              # the datagram sender
+kill "$daemon"; wait "$daemon" 2>/dev/null || true  # the daemon: it leaves the interface as it found it
+unset 'pids[-1]'
 
 # 4. a Netty UDP echo server moved over to AF_XDP (event-loop group, channel class, one option); a Python client in
 #    the namespace sends datagrams until 100 distinct echoes came back with their bytes intact

@@ -160,6 +160,45 @@ class ZcnbrhDatagramChannelTest {
     }
 
     @Test
+    void oneAtATimeWithWriteAndFlushInsideTheReadEveryRoundTripCompletes() throws Exception {
+        Channel ch = bind(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                ctx.writeAndFlush(new DatagramPacket(packet.content().retain(), packet.sender()));
+            }
+        });
+        try (DatagramChannel peer = NetNamespace.call(veth.netns,
+            () -> DatagramChannel.open().bind(new InetSocketAddress(veth.innerIp, PEER_PORT)))) {
+            peer.configureBlocking(false);
+            InetSocketAddress server = new InetSocketAddress(veth.outerIp, PORT);
+            ByteBuffer out = ByteBuffer.allocateDirect(40);
+            ByteBuffer in = ByteBuffer.allocateDirect(2048);
+            int done = 0;
+            for (int i = 1; i <= 300; i++) {
+                out.clear();
+                UdpFlow.write(MemorySegment.ofBuffer(out), i, 40);
+                peer.send(out, server);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < until) {
+                    in.clear();
+                    if (peer.receive(in) != null) {
+                        if (UdpFlow.sequenceAt(MemorySegment.ofBuffer(in.flip()), 0) == i) {
+                            done++;
+                            break;
+                        }
+                    } else {
+                        Thread.sleep(0, 100_000);
+                    }
+                }
+            }
+            assertEquals(300, done, "every round trip: " + ((ZcnbrhDatagramChannel) ch).socket().stats() + " "
+                + ((ZcnbrhDatagramChannel) ch).socket().port().counters());
+        } finally {
+            ch.close().sync();
+        }
+    }
+
+    @Test
     void buffersReleasedOnAnotherThreadGiveTheirFramesBack() throws Exception {
         ExecutorService elsewhere = Executors.newSingleThreadExecutor();
         AtomicLong released = new AtomicLong();
