@@ -64,7 +64,8 @@ class DaemonInProcessTest {
                         got++;
                         port.release(p);
                     }
-                    assertEquals(sent9000, got);
+                    assertEquals(sent9000, got, "every datagram to port 9000 through the daemon's socket: "
+                        + port.counters());
                     assertEquals(1, daemon.liveClients());
                     daemon.close(); // an orderly stop: the lease sees the connection end and revokes the port
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

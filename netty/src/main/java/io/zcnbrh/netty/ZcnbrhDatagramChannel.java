@@ -315,7 +315,16 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
             if (!reading) {
                 return 0;
             }
-            int n = s.receive(read, config.getMaxMessagesPerRead());
+            int n;
+            try {
+                n = s.receive(read, config.getMaxMessagesPerRead());
+            } catch (RuntimeException e) {
+                // the port failed (its interface went away, zcnbrhd revoked it): the pipeline hears why, and the
+                // channel closes, as a Netty channel does when its socket fails
+                pipeline().fireExceptionCaught(e);
+                unsafe().close(unsafe().voidPromise());
+                return 1;
+            }
             if (n > 0) {
                 pipeline().fireChannelReadComplete();
                 if (!config.isAutoRead()) {

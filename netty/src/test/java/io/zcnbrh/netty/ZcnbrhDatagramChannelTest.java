@@ -243,6 +243,40 @@ class ZcnbrhDatagramChannelTest {
     }
 
     @Test
+    void otherTrafficGoesToTheKernelAndAVanishedInterfaceClosesTheChannelWithTheReason() throws Exception {
+        java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
+        AtomicLong seen = new AtomicLong();
+        Channel ch = bind(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                seen.incrementAndGet();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                failure.complete(cause);
+            }
+        });
+        // a kernel socket on another port of the same address gets its datagram; the channel does not see it
+        try (DatagramChannel other = DatagramChannel.open().bind(new InetSocketAddress(veth.outerIp, PORT + 1));
+             DatagramChannel peer = NetNamespace.call(veth.netns, DatagramChannel::open)) {
+            peer.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress(veth.outerIp, PORT + 1));
+            other.configureBlocking(false);
+            ByteBuffer in = ByteBuffer.allocate(16);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (other.receive(in) == null && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertEquals(3, in.position(), "the kernel's socket got the datagram for its port");
+            assertEquals(0, seen.get(), "and the channel did not");
+        }
+        veth.close(); // the interface goes away under the channel
+        Throwable cause = failure.get(10, TimeUnit.SECONDS);
+        assertTrue(cause.getMessage().contains(veth.outer), cause.getMessage());
+        assertTrue(ch.closeFuture().await(5, TimeUnit.SECONDS), "the channel closed");
+    }
+
+    @Test
     void whatTheChannelDoesNotOfferFailsWithTheReason() throws Exception {
         Channel ch = bind(new Echo());
         ZcnbrhDatagramChannel z = (ZcnbrhDatagramChannel) ch;
