@@ -26,6 +26,14 @@ public interface Port extends AutoCloseable {
         return backend();
     }
 
+    /**
+     * A file descriptor that poll(2) reports readable when packets wait (AF_XDP: the socket), for an event loop that
+     * waits on several things at once; -1 when the port has none (then use {@link #awaitPackets}).
+     */
+    default int pollFd() {
+        return -1;
+    }
+
     /** What this port's packets hold. */
     default Content content() {
         return Content.ETHERNET_FRAMES;

@@ -11,9 +11,22 @@ import io.zcnbrh.numa.CpuAffinity;
 import io.zcnbrh.sys.NetNamespace;
 import io.zcnbrh.traffic.UdpFlow;
 import io.zcnbrh.traffic.UdpFrame;
+import io.zcnbrh.netty.ZcnbrhChannelOption;
+import io.zcnbrh.netty.ZcnbrhDatagramChannel;
+import io.zcnbrh.netty.ZcnbrhIoHandler;
 import io.zcnbrh.udp.UdpDatagramHandler;
 import io.zcnbrh.udp.UdpSocket;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -38,6 +51,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * UDP ping-pong between the namespaces: a reflector inside the namespace echoes every datagram; each client (every
@@ -60,6 +75,8 @@ final class LatencyBenchmark {
         }
         CLIENTS.put("udp-zcnbrh", "udp:afxdp:IFACE@0");
         CLIENTS.put("udp-zcnbrh-latency", "udp:afxdp:IFACE@0");
+        CLIENTS.put("netty-zcnbrh", "netty:zcnbrh");
+        CLIENTS.put("netty-epoll", "netty:epoll");
         CLIENTS.put("jdk-datagramchannel", null);
         CLIENTS.put("c-udp-blocking", null);
         CLIENTS.put("c-udp-busypoll", null);
@@ -125,6 +142,8 @@ final class LatencyBenchmark {
                         r = cClient(c, cClient, veth, s, reflectorTime);
                     } else if (pattern == null) {
                         r = datagramChannel(c, veth, s, reflectorTime);
+                    } else if (pattern.startsWith("netty:")) {
+                        r = netty(c, pattern.substring(6), veth, s, reflectorTime);
                     } else if (pattern.startsWith("udp:")) {
                         r = udpSocket(c, veth, c.endsWith("-latency"), s, reflectorTime);
                     } else {
@@ -259,6 +278,59 @@ final class LatencyBenchmark {
                 } while (in.getLong(0) != seq); // a late echo of an earlier one is skipped
                 return System.nanoTime() - t0;
             }, s, reflector, "blocking read()");
+        }
+    }
+
+    /**
+     * A Netty client, ours ({@code netty-zcnbrh}: ZcnbrhDatagramChannel on ZcnbrhIoHandler over AF_XDP) or Netty's
+     * epoll transport, used as Netty is: the measured thread writes a DatagramPacket, the event loop sends it and
+     * receives the echo, whose handler wakes the measured thread (parked meanwhile). The I/O runs on the event loop,
+     * so the CPU and allocation columns are the measured thread's share only.
+     */
+    private static Result netty(String client, String transport, VethPair veth, Settings s, Recorder reflector)
+        throws Exception {
+        boolean ours = transport.equals("zcnbrh");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ours ? ZcnbrhIoHandler.newFactory()
+            : EpollIoHandler.newFactory());
+        try {
+            pin(s.cpu());
+            AtomicLong echoed = new AtomicLong(-1);
+            Thread caller = Thread.currentThread();
+            Bootstrap b = new Bootstrap().group(group).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                    echoed.set(packet.content().getLong(packet.content().readerIndex()));
+                    LockSupport.unpark(caller);
+                }
+            });
+            if (ours) {
+                b.channel(ZcnbrhDatagramChannel.class)
+                    .option(ZcnbrhChannelOption.PORT_SPEC, "afxdp:" + veth.outer + "@0")
+                    .option(ZcnbrhChannelOption.PORT_CONFIG, PortConfig.builder().ringSize(256).build());
+            } else {
+                b.channel(EpollDatagramChannel.class);
+            }
+            Channel ch = b.bind(new InetSocketAddress(veth.outerIp, 9000)).sync().channel();
+            try {
+                InetSocketAddress peer = new InetSocketAddress(veth.innerIp, 9100);
+                return measure(client, seq -> {
+                    ByteBuf out = ch.alloc().directBuffer(64).writeLong(seq).writeZero(56);
+                    long t0 = System.nanoTime();
+                    ch.writeAndFlush(new DatagramPacket(out, peer));
+                    long deadline = t0 + 1_000_000_000L;
+                    while (echoed.get() != seq) {
+                        if (System.nanoTime() > deadline) {
+                            return -1;
+                        }
+                        LockSupport.parkNanos(50_000);
+                    }
+                    return System.nanoTime() - t0;
+                }, s, reflector, ch + " (I/O on the event loop; the measured thread waits parked)");
+            } finally {
+                ch.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

@@ -20,6 +20,12 @@ public final class SyscallNumbers {
     /** {@code read(2)}. */
     public static final long READ = AARCH64 ? 63 : 0;
 
+    /** {@code write(2)}. */
+    public static final long WRITE = AARCH64 ? 64 : 1;
+
+    /** {@code eventfd2(2)}. */
+    public static final long EVENTFD2 = AARCH64 ? 19 : 290;
+
     /** {@code perf_event_open(2)}. */
     public static final long PERF_EVENT_OPEN = AARCH64 ? 241 : 298;
 

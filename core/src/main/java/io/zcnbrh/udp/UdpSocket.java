@@ -85,6 +85,10 @@ public final class UdpSocket implements AutoCloseable {
         copyInto.position(copyInto.position() + n);
         copiedFrom = d.sender();
     };
+    /** {@link #await}'s two pollfds and errno buffer, made on first use. */
+    private final java.lang.foreign.Arena waitArena = java.lang.foreign.Arena.ofShared();
+    private MemorySegment waitFds;
+    private MemorySegment waitState;
     /** The last buffer given to send or receive, and a segment over all of it: a loop reuses its buffers. */
     private ByteBuffer lastBuffer;
     private MemorySegment lastSegment;
@@ -222,6 +226,35 @@ public final class UdpSocket implements AutoCloseable {
                 return from;
             }
             port.awaitPackets(Math.min(left, MISS_RETRY_NANOS)); // the kernel socket is looked at every millisecond
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} (rounded up to whole milliseconds) for a datagram at the port, or until
+     * {@code wakeup} is woken, whichever comes first: poll(2) on the port's descriptor and the wake-up's eventfd. A
+     * port without a descriptor waits its own way for at most 50 us. Datagrams the kernel socket receives do not end
+     * the wait; the caller polls again within the timeout. For an event loop (ZcnbrhIoHandler).
+     */
+    public void await(long timeoutNanos, Wakeup wakeup) {
+        int fd = port.pollFd();
+        if (fd < 0) {
+            port.awaitPackets(Math.min(timeoutNanos, 50_000L));
+            return;
+        }
+        port.flush();
+        if (waitFds == null) {
+            waitFds = waitArena.allocate(16, 4);
+            waitState = Libc.newCallState(waitArena);
+        }
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, io.zcnbrh.sys.SocketFlags.POLLIN);
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_INT, 8, wakeup.fd());
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 12, io.zcnbrh.sys.SocketFlags.POLLIN);
+        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 14, (short) 0);
+        Libc.poll(waitFds, 2, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), waitState);
+        if (waitFds.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 14) != 0) {
+            wakeup.drain();
         }
     }
 
@@ -401,7 +434,7 @@ public final class UdpSocket implements AutoCloseable {
     /** Closes the port and the kernel socket. */
     @Override
     public void close() {
-        closeQuietly(port, kernel);
+        closeQuietly(port, kernel, waitArena::close);
     }
 
     private static void closeQuietly(AutoCloseable... resources) {

@@ -16,6 +16,7 @@ import io.zcnbrh.Packet;
 import io.zcnbrh.udp.UdpDatagram;
 import io.zcnbrh.udp.UdpDatagramHandler;
 import io.zcnbrh.udp.UdpSocket;
+import io.zcnbrh.udp.Wakeup;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -301,6 +302,10 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
 
     /** What the event loop drives. */
     private final class Handle implements ZcnbrhIoHandle {
+        /** A poll that found this many datagrams or more means heavy traffic. */
+        private static final int HEAVY = 16;
+        private int lastPolled;
+
         @Override
         public int poll() {
             UdpSocket s = socket;
@@ -318,6 +323,7 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
             int n;
             try {
                 n = s.receive(read, config.getMaxMessagesPerRead());
+                lastPolled = n;
             } catch (RuntimeException e) {
                 // the port failed (its interface went away, zcnbrhd revoked it): the pipeline hears why, and the
                 // channel closes, as a Netty channel does when its socket fails
@@ -335,10 +341,16 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
         }
 
         @Override
-        public void await(long nanos) {
+        public void await(long nanos, Wakeup wakeup) {
             UdpSocket s = socket;
             if (s != null && reading && releasedElsewhere.isEmpty() && !writePending) {
-                s.port().awaitPackets(nanos);
+                if (lastPolled >= HEAVY) {
+                    // under heavy traffic the port's own wait (a short sleep so the kernel fills the ring, M5) beats a
+                    // wake-up per datagram; wakeup() unparks it
+                    s.port().awaitPackets(nanos);
+                } else {
+                    s.await(nanos, wakeup); // light traffic: poll(2) on the port and the wake-up's eventfd
+                }
             } else {
                 LockSupport.parkNanos(Math.min(nanos, 50_000L));
             }

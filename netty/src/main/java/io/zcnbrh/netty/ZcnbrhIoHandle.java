@@ -1,6 +1,7 @@
 package io.zcnbrh.netty;
 
 import io.netty.channel.IoHandle;
+import io.zcnbrh.udp.Wakeup;
 
 /**
  * What {@link ZcnbrhIoHandler} drives: a channel over a zcnbrh port, asked on every turn of the event loop to take
@@ -11,6 +12,6 @@ interface ZcnbrhIoHandle extends IoHandle {
     /** Receives and sends what it can without waiting; returns how many datagrams it moved (0: nothing to do). */
     int poll();
 
-    /** Waits up to {@code nanos} for traffic (the port's own wait); only called when one handle is registered. */
-    void await(long nanos);
+    /** Waits up to {@code nanos} for traffic or {@code wakeup}; only called when one handle is registered. */
+    void await(long nanos, Wakeup wakeup);
 }

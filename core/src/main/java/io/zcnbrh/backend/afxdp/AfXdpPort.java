@@ -906,6 +906,12 @@ public final class AfXdpPort extends RingPort {
         return socket.zeroCopy();
     }
 
+    /** The AF_XDP socket: poll(2) reports it readable when its RX ring has frames. */
+    @Override
+    public int pollFd() {
+        return socket.fd();
+    }
+
     /** The socket (for tests and tools). */
     public XskSocket socket() {
         return socket;
