@@ -134,4 +134,32 @@ class UdpHeadersTest {
         l6 = UdpHeaders.writeIpv6(f, MAC_B, MAC_A, a6, b6, 9000, 7002, 40);
         assertEquals(TestRunResult.XDP_PASS, match6.run(f, l6), "IPv6 to another port");
     }
+
+    @Test
+    void aKnownSenderIsTheSameObjectAndAKernelDatagramSaysWhereItCameFrom() throws Exception {
+        MemorySegment f = Arena.ofAuto().allocate(1514);
+        int length = UdpHeaders.writeIpv4(f, MAC_B, MAC_A, IP_A, IP_B, 9000, 7000, 16, 1);
+        UdpDatagram d = new UdpDatagram(new SenderCache());
+        assertTrue(UdpHeaders.parse(f, length, 7000, d));
+        InetSocketAddress first = d.sender();
+        assertTrue(UdpHeaders.parse(f, length, 7000, d));
+        org.junit.jupiter.api.Assertions.assertSame(first, d.sender(), "cached: no new address per datagram");
+        UdpHeaders.writeIpv4(f, MAC_B, MAC_A, IP_B, IP_A, 9001, 7000, 16, 1);
+        assertTrue(UdpHeaders.parse(f, length, 7000, d));
+        assertEquals(new InetSocketAddress(InetAddress.getByAddress(IP_B), 9001), d.sender(), "another sender");
+        assertFalse(d.fromKernel());
+        assertTrue(d.payload().byteSize() == 16 && d.toString().contains("16 bytes"), d.toString());
+
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getByAddress(IP_A), 5555);
+        d.fromKernel(Arena.ofAuto().allocate(40), 40, from);
+        assertTrue(d.fromKernel());
+        assertEquals(from, d.sender());
+        assertEquals(0x0a090001, d.sourceIpv4());
+        assertEquals(5555, d.sourcePort());
+        assertEquals(null, d.packet(), "no frame behind a datagram the kernel delivered");
+        assertTrue(d.toString().contains("kernel stack"), d.toString());
+        java.nio.ByteBuffer heap = java.nio.ByteBuffer.allocate(64);
+        assertEquals(40, d.copyPayload(heap));
+        assertEquals(40, heap.position());
+    }
 }
