@@ -661,10 +661,22 @@ public final class Libc {
 
     /** A {@code struct pollfd} (poll.h: int fd, short events, short revents) in {@code arena}, waiting for POLLIN on {@code fd}. */
     public static MemorySegment newPollFd(Arena arena, int fd) {
-        MemorySegment pollFd = arena.allocate(8, 4);
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, SocketFlags.POLLIN);
-        return pollFd;
+        return newPollFds(arena, fd);
+    }
+
+    /** {@code struct pollfd} entries (8 bytes each: fd, events, revents) asking POLLIN of each of {@code fds}. */
+    public static MemorySegment newPollFds(Arena arena, int... fds) {
+        MemorySegment pollFds = arena.allocate(8L * fds.length, 4);
+        for (int i = 0; i < fds.length; i++) {
+            pollFds.set(JAVA_INT, 8L * i, fds[i]);
+            pollFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 8L * i + 4, SocketFlags.POLLIN);
+        }
+        return pollFds;
+    }
+
+    /** The {@code revents} poll(2) wrote into entry {@code index} of {@code pollFds}. */
+    public static short revents(MemorySegment pollFds, int index) {
+        return pollFds.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 8L * index + 6);
     }
 
     /** A buffer for the errno of allocation-free calls ({@link #poll}, {@link #kick}); one per thread. */

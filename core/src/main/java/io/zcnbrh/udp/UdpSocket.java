@@ -81,7 +81,7 @@ public final class UdpSocket implements AutoCloseable {
     private InetSocketAddress copiedFrom;
     private final UdpDatagramHandler copy = d -> {
         int n = Math.min(d.payloadLength(), copyInto.remaining());
-        MemorySegment.copy(d.frame(), d.payloadOffset(), segmentOf(copyInto), offsetOf(copyInto), n);
+        MemorySegment.copy(d.frame(), d.payloadOffset(), segmentOf(copyInto), copyInto.position(), n);
         copyInto.position(copyInto.position() + n);
         copiedFrom = d.sender();
     };
@@ -89,6 +89,7 @@ public final class UdpSocket implements AutoCloseable {
     private final java.lang.foreign.Arena waitArena = java.lang.foreign.Arena.ofShared();
     private MemorySegment waitFds;
     private MemorySegment waitState;
+    private Wakeup waitingWith;
     /** The last buffer given to send or receive, and a segment over all of it: a loop reuses its buffers. */
     private ByteBuffer lastBuffer;
     private MemorySegment lastSegment;
@@ -242,18 +243,13 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         port.flush();
-        if (waitFds == null) {
-            waitFds = waitArena.allocate(16, 4);
-            waitState = Libc.newCallState(waitArena);
+        if (waitFds == null || waitingWith != wakeup) { // made once per wake-up: poll(2) leaves fd and events alone
+            waitFds = Libc.newPollFds(waitArena, fd, wakeup.fd());
+            waitState = waitState == null ? Libc.newCallState(waitArena) : waitState;
+            waitingWith = wakeup;
         }
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, io.zcnbrh.sys.SocketFlags.POLLIN);
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_INT, 8, wakeup.fd());
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 12, io.zcnbrh.sys.SocketFlags.POLLIN);
-        waitFds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 14, (short) 0);
         Libc.poll(waitFds, 2, (int) Math.max(1, (timeoutNanos + 999_999) / 1_000_000), waitState);
-        if (waitFds.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 14) != 0) {
+        if (Libc.revents(waitFds, 1) != 0) {
             wakeup.drain();
         }
     }
@@ -323,7 +319,7 @@ public final class UdpSocket implements AutoCloseable {
             return sendByKernel(src, target); // larger than a frame: the stack fragments it
         }
         MemorySegment f = p.segment();
-        MemorySegment.copy(segmentOf(src), offsetOf(src), f, headers, length);
+        MemorySegment.copy(segmentOf(src), src.position(), f, headers, length);
         int frameLength = ipv6
             ? UdpHeaders.writeIpv6(f, mac, localMac, localIp, hop.ip(), local.getPort(), target.getPort(), length)
             : UdpHeaders.writeIpv4(f, mac, localMac, localIp, hop.ip(), local.getPort(), target.getPort(), length,
@@ -347,10 +343,6 @@ public final class UdpSocket implements AutoCloseable {
             lastBuffer = b;
         }
         return lastSegment;
-    }
-
-    private static long offsetOf(ByteBuffer b) {
-        return b.position();
     }
 
     /** Sends what was queued by {@link #send} (the port may hold a batch: {@code PortConfig.txBatch}). */
