@@ -4,6 +4,8 @@ import io.zcnbrh.error.Errno;
 import io.zcnbrh.error.ZcnbrhException;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -18,24 +20,41 @@ public final class NetNamespace {
     private NetNamespace() {
     }
 
+    /**
+     * A thread factory whose threads live in namespace {@code name}: each enters it before running its work, so
+     * everything it opens (an event loop's ports and sockets, its rtnetlink queries) belongs there. A thread that
+     * cannot enter fails at once with the reason instead of running in the wrong namespace.
+     */
+    public static ThreadFactory threadFactory(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return work -> new Thread(() -> {
+            enter(name);
+            work.run();
+        }, "netns-" + name + "-" + n.incrementAndGet());
+    }
+
+    /** Moves the calling thread into namespace {@code name} (setns(2) with CLONE_NEWNET: this thread only). */
+    private static void enter(String name) {
+        int fd = Libc.open("/run/netns/" + name, Libc.O_RDONLY, 0,
+            e -> e == Errno.ENOENT ? "no network namespace '" + name + "' (see `ip netns list`)" : "");
+        try {
+            Libc.orThrow(Libc.setns(fd, CLONE_NEWNET), "setns(" + name + ", CLONE_NEWNET)",
+                e -> e == Errno.EPERM ? "entering a network namespace needs CAP_SYS_ADMIN" : "");
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
     /** Calls {@code work} inside namespace {@code name} and returns its result. */
     public static <T> T call(String name, Callable<T> work) {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
-            int fd = -1;
-            try { // the open too: an exception outside would end the thread silently and call() would return null
-                fd = Libc.open("/run/netns/" + name, Libc.O_RDONLY, 0,
-                    e -> e == Errno.ENOENT ? "no network namespace '" + name + "' (see `ip netns list`)" : "");
-                Libc.orThrow(Libc.setns(fd, CLONE_NEWNET), "setns(" + name + ", CLONE_NEWNET)",
-                    e -> e == Errno.EPERM ? "entering a network namespace needs CAP_SYS_ADMIN" : "");
+            try { // the entering too: an exception outside would end the thread silently and call() return null
+                enter(name);
                 result.set(work.call());
             } catch (Throwable e) {
                 failure.set(e);
-            } finally {
-                if (fd >= 0) {
-                    Libc.close(fd);
-                }
             }
         }, "netns-" + name);
         t.start();

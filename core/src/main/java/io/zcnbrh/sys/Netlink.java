@@ -21,6 +21,9 @@ public final class Netlink {
     public static final int HEADER = 16;
     /** Message types and flags used by callers. */
     public static final short NLMSG_ERROR = 2, NLM_F_REQUEST = 1, NLM_F_ACK = 4;
+    /** A dump request (NLM_F_ROOT | NLM_F_MATCH), answered by messages over several reads up to NLMSG_DONE. */
+    public static final short NLM_F_DUMP = 0x300;
+    private static final short NLMSG_DONE = 3;
     private static final int AF_NETLINK = 16;
     private static final int SOCK_RAW = 3;
     private static final int NETLINK_ROUTE = 0;
@@ -56,6 +59,36 @@ public final class Netlink {
      * reply message; {@code what} names the purpose in errors.
      */
     public static MemorySegment exchange(Arena arena, MemorySegment request, int length, String what) {
+        MemorySegment[] first = new MemorySegment[1];
+        talk(arena, request, length, what, m -> {
+            first[0] = m;
+            return false;
+        });
+        return first[0];
+    }
+
+    /**
+     * Sends a dump request ({@link #NLM_F_DUMP} among its flags) and hands each message of the answer to
+     * {@code each} until NLMSG_DONE; an NLMSG_ERROR ends the dump with its errno.
+     */
+    public static void dump(Arena arena, MemorySegment request, int length, String what,
+                            java.util.function.Consumer<MemorySegment> each) {
+        talk(arena, request, length, what, m -> {
+            short type = type(m);
+            if (type == NLMSG_DONE) {
+                return false;
+            }
+            if (type == NLMSG_ERROR) {
+                throw new SyscallException("rtnetlink dump (" + what + ")", errno(m) == 0 ? Errno.EIO : errno(m), "");
+            }
+            each.accept(m);
+            return true;
+        });
+    }
+
+    /** Sends the request; hands the messages of the answer to {@code more} while it returns true. */
+    private static void talk(Arena arena, MemorySegment request, int length, String what,
+                             java.util.function.Predicate<MemorySegment> more) {
         request.set(JAVA_INT, 0, length);
         int fd = Libc.socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, "AF_NETLINK, NETLINK_ROUTE",
             e -> "rtnetlink is needed to " + what);
@@ -67,12 +100,23 @@ public final class Netlink {
                 throw new SyscallException("sendto(rtnetlink, " + what + ")", (int) -sent, "");
             }
             MemorySegment reply = arena.allocate(65536, 8);
-            long got = Libc.recv(fd, reply, 0);
-            if (got < HEADER) {
-                throw new SyscallException("recv(rtnetlink, " + what + ")", got < 0 ? (int) -got : Errno.EIO, "");
+            while (true) {
+                long got = Libc.recv(fd, reply, 0);
+                if (got < HEADER) {
+                    throw new SyscallException("recv(rtnetlink, " + what + ")", got < 0 ? (int) -got : Errno.EIO,
+                        "");
+                }
+                for (int at = 0; at + HEADER <= got; ) { // NLMSG_OK / NLMSG_NEXT: messages aligned to 4
+                    int len = reply.get(JAVA_INT, at);
+                    if (len < HEADER || at + len > got) {
+                        break;
+                    }
+                    if (!more.test(reply.asSlice(at, len))) {
+                        return;
+                    }
+                    at += (len + 3) & ~3;
+                }
             }
-            int first = Math.min(reply.get(JAVA_INT, 0), (int) got);
-            return reply.asSlice(0, Math.max(first, HEADER));
         } finally {
             Libc.close(fd);
         }

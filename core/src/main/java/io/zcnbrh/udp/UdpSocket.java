@@ -6,6 +6,7 @@ import io.zcnbrh.Port;
 import io.zcnbrh.PortConfig;
 import io.zcnbrh.XdpProgram;
 import io.zcnbrh.Zcnbrh;
+import io.zcnbrh.sys.InterfaceAddresses;
 import io.zcnbrh.sys.Libc;
 import io.zcnbrh.sys.Neighbours;
 
@@ -20,6 +21,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -123,20 +125,26 @@ public final class UdpSocket implements AutoCloseable {
     /**
      * Opens a port by {@code spec} (one that carries Ethernet frames: {@code afxdp:IFACE@Q}, {@code zcnbrhd:},
      * {@code afpacket:}, {@code auto:}) and binds to {@code local}, an address of that interface (port 0 picks a
-     * free one). The port's program is the socket's filter ({@code udp dst port P and dst host A}, unfragmented),
-     * so {@code config} must not name a program or filter of its own.
+     * free one). A wildcard address ({@code 0.0.0.0}, {@code ::}, {@code new InetSocketAddress(port)}) stands for
+     * the interface's first address of that family ({@code ::} takes an IPv4 one when the interface has no IPv6
+     * address beyond link-local), as the socket binds one address: the filter and the source of every sent frame
+     * need it; {@link #localAddress()} says which. The port's program is the socket's filter ({@code udp dst port P
+     * and dst host A}, unfragmented), so {@code config} must not name a program or filter of its own.
      */
     public static UdpSocket open(String spec, InetSocketAddress local, PortConfig config) {
-        InetAddress address = local.getAddress();
-        if (address == null || address.isAnyLocalAddress()) {
-            throw new IllegalArgumentException("a UdpSocket binds to one address of the port's interface, not "
-                + local + ": the XDP filter and the source of every sent frame need it");
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("a UdpSocket binds to a resolved address, not " + local);
         }
         if (!(config.program() instanceof XdpProgram.Redirect)) {
             throw new IllegalArgumentException("a UdpSocket's port filters for its own address and port; "
                 + config.program() + " cannot be added to it");
         }
         String ifname = interfaceOf(spec);
+        InetAddress address = local.getAddress();
+        if (address.isAnyLocalAddress()) {
+            local = new InetSocketAddress(addressOf(ifname, address instanceof Inet6Address), local.getPort());
+            address = local.getAddress();
+        }
         DatagramChannel channel = null;
         Port port = null;
         try {
@@ -168,6 +176,26 @@ public final class UdpSocket implements AutoCloseable {
             ? "ip and ip[6:2] & 0x3fff = 0 and dst host " + host + " and udp dst port " + p
             : "ip6 and ip6[6] = 17 and dst host " + host + " and udp dst port " + p;
         return "(" + mine + ") or (vlan and " + mine + ")";
+    }
+
+    /**
+     * The interface's first address of the family (for IPv6 not link-local; with none, an IPv4 one, as a dual-stack
+     * {@code ::} would also receive IPv4): what a wildcard bind stands for.
+     */
+    static InetAddress addressOf(String ifname, boolean ipv6) {
+        int ifindex = Libc.ifindex(ifname); // throws naming the interface when this namespace has none
+        if (ipv6) {
+            List<InetAddress> v6 = InterfaceAddresses.of(ifindex, true);
+            if (!v6.isEmpty()) {
+                return v6.getFirst();
+            }
+        }
+        List<InetAddress> v4 = InterfaceAddresses.of(ifindex, false);
+        if (v4.isEmpty()) {
+            throw new IllegalArgumentException(ifname + " has no " + (ipv6 ? "IPv6 or IPv4" : "IPv4") + " address "
+                + "for a wildcard bind: add one (ip addr add 10.0.0.2/24 dev " + ifname + ") or bind to an address");
+        }
+        return v4.getFirst();
     }
 
     private static String interfaceOf(String spec) {
@@ -338,8 +366,8 @@ public final class UdpSocket implements AutoCloseable {
      */
     private MemorySegment segmentOf(ByteBuffer b) {
         if (b != lastBuffer) {
-            lastSegment = b.isDirect() ? MemorySegment.ofBuffer(b.duplicate().clear())
-                : MemorySegment.ofArray(b.array()).asSlice(b.arrayOffset(), b.capacity());
+            // ofBuffer, not the backing array: a read-only heap buffer has none to give (ByteBuffer.array throws)
+            lastSegment = MemorySegment.ofBuffer(b.duplicate().clear());
             lastBuffer = b;
         }
         return lastSegment;

@@ -148,7 +148,7 @@ class UdpSocketTest {
         VethPair veth = new VethPair().withOuterAddress().withUdpPath();
         try {
             assertThrows(IllegalArgumentException.class, () -> UdpSocket.open("afxdp:" + veth.outer + "@0",
-                new InetSocketAddress("0.0.0.0", PORT)), "a wildcard address");
+                InetSocketAddress.createUnresolved("nowhere.invalid", PORT)), "an unresolved address");
             IllegalArgumentException filtered = assertThrows(IllegalArgumentException.class, () -> UdpSocket.open(
                 "afxdp:" + veth.outer + "@0", new InetSocketAddress(veth.outerIp, PORT),
                 io.zcnbrh.PortConfig.builder().filter("udp").build()));
@@ -169,6 +169,28 @@ class UdpSocketTest {
             }
         } finally {
             veth.close();
+        }
+    }
+
+    /**
+     * A wildcard bind takes the interface's own address of the family, read in the calling thread's namespace
+     * (java.net.NetworkInterface would read IPv6 addresses of the process's namespace: none for the inner end), and
+     * {@code ::} falls back to IPv4 where there is no IPv6 address; an interface without one says what to do.
+     */
+    @Test
+    void aWildcardBindTakesTheInterfacesOwnAddressInTheThreadsNamespace() throws Exception {
+        try (VethPair veth = new VethPair().withOuterAddress().withUdpPath().withIpv6();
+             VethPair bare = new VethPair()) {
+            assertEquals(InetAddress.getByName(veth.innerIp6),
+                NetNamespace.call(veth.netns, () -> UdpSocket.addressOf(veth.inner, true)));
+            assertEquals(InetAddress.getByName(veth.innerIp),
+                NetNamespace.call(veth.netns, () -> UdpSocket.addressOf(veth.inner, false)));
+            try (UdpSocket socket = UdpSocket.open("afxdp:" + veth.outer + "@0", new InetSocketAddress(PORT))) {
+                assertEquals(new InetSocketAddress(veth.outerIp, PORT), socket.localAddress());
+            }
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> UdpSocket.addressOf(bare.outer, true));
+            assertTrue(none.getMessage().contains("has no IPv6 or IPv4 address"), none.getMessage());
         }
     }
 

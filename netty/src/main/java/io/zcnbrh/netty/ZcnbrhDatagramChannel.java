@@ -25,6 +25,7 @@ import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -64,6 +65,10 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     private IoRegistration registration;
     /** Each frame's buffer, by frame index (see {@link FrameByteBuf}); touched on the event loop only. */
     private FrameByteBuf[] frameBuffers = new FrameByteBuf[0];
+    /** Datagrams dropped while connected because another address sent them. */
+    private long notFromPeer;
+    /** The socket's counters as it closed. */
+    private volatile UdpSocket.Stats closedStats;
 
     /** A channel whose port spec comes from {@link ZcnbrhChannelOption#PORT_SPEC}. */
     public ZcnbrhDatagramChannel() {
@@ -87,8 +92,8 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     }
 
     @Override
-    public boolean isActive() {
-        return open && socket != null;
+    public boolean isActive() { // active on registration: the first send binds (see doWrite)
+        return open && (socket != null || config.isActiveOnRegistration() && isRegistered());
     }
 
     @Override
@@ -109,6 +114,20 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     @Override
     public InetSocketAddress remoteAddress() {
         return (InetSocketAddress) super.remoteAddress();
+    }
+
+    /** Datagrams dropped while the channel was connected because they came from another address than its peer. */
+    public long notFromConnectedPeer() {
+        return notFromPeer;
+    }
+
+    /**
+     * What went which way (the port's fast path or the kernel socket beside it), also after close: the counters as
+     * the socket closed. Null before the channel was bound. Read it on the event loop for exact figures.
+     */
+    public UdpSocket.Stats stats() {
+        UdpSocket s = socket;
+        return s != null ? s.stats() : closedStats;
     }
 
     /** The UDP socket under the channel once bound (its port, counters, what went through the kernel), or null. */
@@ -152,6 +171,10 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
         }
     }
 
+    /**
+     * Binds the socket: to an address of the port's interface, or to a wildcard ({@code bind(port)}, {@code
+     * 0.0.0.0}), which takes the interface's own address (see {@link UdpSocket#open}); port 0 picks a free one.
+     */
     @Override
     protected void doBind(SocketAddress localAddress) {
         String spec = config.portSpec();
@@ -177,6 +200,7 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
         UdpSocket s = socket;
         socket = null;
         if (s != null) {
+            closedStats = s.stats();
             giveBackReleased(s);
             s.close(); // frames still held by the application are freed with the UMEM; their buffers then throw
         }
@@ -197,17 +221,19 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
     }
 
     @Override
-    protected void doWrite(ChannelOutboundBuffer in) {
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
         UdpSocket s = socket;
-        if (s == null) {
-            return;
-        }
         try {
             for (Object msg = in.current(); msg != null; msg = in.current()) {
                 ByteBuf data = msg instanceof DatagramPacket p ? p.content() : (ByteBuf) msg;
                 InetSocketAddress to = msg instanceof DatagramPacket p ? p.recipient() : remote;
-                if (to == null) {
-                    throw new NotYetConnectedException();
+                if (to == null || to.isUnresolved()) { // this write fails; the channel stays open, as NIO's does
+                    in.remove(to == null ? new NotYetConnectedException() : new UnresolvedAddressException());
+                    continue;
+                }
+                if (s == null) { // active on registration, never bound: binds now, as a kernel socket's first send
+                    doBind(wildcardFor(to));
+                    s = socket;
                 }
                 int length = data.readableBytes();
                 ByteBuffer bytes = data.nioBufferCount() == 1 ? data.internalNioBuffer(data.readerIndex(), length)
@@ -219,8 +245,15 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
                 in.remove();
             }
         } finally {
-            s.flush();
+            if (s != null) {
+                s.flush();
+            }
         }
+    }
+
+    /** The wildcard address of {@code to}'s family, port 0: the interface's own address and a free port. */
+    private static InetSocketAddress wildcardFor(InetSocketAddress to) throws java.net.UnknownHostException {
+        return new InetSocketAddress(InetAddress.getByAddress(new byte[to.getAddress().getAddress().length]), 0);
     }
 
     @Override
@@ -233,13 +266,16 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
                 }
                 try {
                     boolean wasActive = isActive();
+                    InetSocketAddress to = (InetSocketAddress) remoteAddress;
+                    if (to.isUnresolved()) {
+                        throw new UnresolvedAddressException();
+                    }
                     if (localAddress != null) {
                         doBind(localAddress);
-                    } else if (socket == null) {
-                        throw new IllegalStateException("a ZcnbrhDatagramChannel binds to an address of its port's "
-                            + "interface before it connects: connect(remote, local) or bind first");
+                    } else if (socket == null) { // as connect(2) binds an unbound socket
+                        doBind(wildcardFor(to));
                     }
-                    remote = (InetSocketAddress) remoteAddress;
+                    remote = to;
                     promise.setSuccess();
                     if (!wasActive && isActive()) {
                         pipeline().fireChannelActive();
@@ -253,6 +289,11 @@ public final class ZcnbrhDatagramChannel extends AbstractChannel implements Data
 
     /** One datagram from the socket: the frame itself wrapped, up the pipeline. */
     private void read(UdpDatagram d) {
+        InetSocketAddress peer = remote;
+        if (peer != null && !peer.equals(d.sender())) {
+            notFromPeer++; // a connected datagram socket hears its peer only (udp(7)); the frame goes back
+            return;
+        }
         Packet p = d.packet();
         ByteBuf content;
         if (p != null) {

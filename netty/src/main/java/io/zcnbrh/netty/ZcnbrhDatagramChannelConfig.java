@@ -27,6 +27,7 @@ public final class ZcnbrhDatagramChannelConfig extends DefaultChannelConfig impl
     private int trafficClass;
     private boolean reuseAddress;
     private int timeToLive = 64;
+    private volatile boolean activeOnRegistration;
 
     ZcnbrhDatagramChannelConfig(ZcnbrhDatagramChannel channel) {
         super(channel);
@@ -47,7 +48,8 @@ public final class ZcnbrhDatagramChannelConfig extends DefaultChannelConfig impl
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), ZcnbrhChannelOption.PORT_SPEC, ZcnbrhChannelOption.PORT_CONFIG,
             ChannelOption.SO_SNDBUF, ChannelOption.SO_RCVBUF, ChannelOption.IP_TOS, ChannelOption.SO_REUSEADDR,
-            ChannelOption.SO_BROADCAST, ChannelOption.IP_MULTICAST_TTL, ChannelOption.IP_MULTICAST_LOOP_DISABLED);
+            ChannelOption.SO_BROADCAST, ChannelOption.IP_MULTICAST_TTL, ChannelOption.IP_MULTICAST_LOOP_DISABLED,
+            ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION);
     }
 
     @Override
@@ -71,6 +73,8 @@ public final class ZcnbrhDatagramChannelConfig extends DefaultChannelConfig impl
             return (T) Integer.valueOf(timeToLive);
         } else if (option == ChannelOption.IP_MULTICAST_LOOP_DISABLED) {
             return (T) Boolean.TRUE;
+        } else if (option == ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION) {
+            return (T) Boolean.valueOf(activeOnRegistration);
         }
         return super.getOption(option);
     }
@@ -96,10 +100,21 @@ public final class ZcnbrhDatagramChannelConfig extends DefaultChannelConfig impl
             setTimeToLive((Integer) value);
         } else if (option == ChannelOption.IP_MULTICAST_LOOP_DISABLED) {
             setLoopbackModeDisabled((Boolean) value);
+        } else if (option == ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION) {
+            activeOnRegistration = (Boolean) value;
         } else {
             return super.setOption(option, value);
         }
         return true;
+    }
+
+    /**
+     * Whether the channel is active once registered, before any bind ({@code DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION}):
+     * its first send then binds it, as a kernel socket's does, to the port interface's address of the recipient's
+     * family and a free port.
+     */
+    public boolean isActiveOnRegistration() {
+        return activeOnRegistration;
     }
 
     @Override

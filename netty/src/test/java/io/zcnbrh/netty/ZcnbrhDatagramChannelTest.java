@@ -291,4 +291,34 @@ class ZcnbrhDatagramChannelTest {
         assertTrue(noSpec != null && noSpec.getMessage().contains("PORT_SPEC"), String.valueOf(noSpec));
         assertNull(new ZcnbrhDatagramChannel().config().portSpec());
     }
+
+    /** A connected channel hears its peer only (udp(7)): another sender's datagram is dropped and counted. */
+    @Test
+    void aConnectedChannelHearsItsPeerOnly() throws Exception {
+        java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        Channel ch = bind(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                heard.add(packet.content().toString(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        });
+        InetSocketAddress server = new InetSocketAddress(veth.outerIp, PORT);
+        try (DatagramChannel peer = NetNamespace.call(veth.netns,
+                () -> DatagramChannel.open().bind(new InetSocketAddress(veth.innerIp, PEER_PORT)));
+             DatagramChannel stranger = NetNamespace.call(veth.netns,
+                () -> DatagramChannel.open().bind(new InetSocketAddress(veth.innerIp, PEER_PORT + 1)))) {
+            ch.connect(new InetSocketAddress(veth.innerIp, PEER_PORT)).sync();
+            assertTrue(((ZcnbrhDatagramChannel) ch).isConnected());
+            stranger.send(ByteBuffer.wrap("stranger".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), server);
+            peer.send(ByteBuffer.wrap("peer".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), server);
+            assertEquals("peer", heard.poll(5, TimeUnit.SECONDS));
+            assertEquals(1L, ch.eventLoop().submit(() -> ((ZcnbrhDatagramChannel) ch).notFromConnectedPeer())
+                .get(5, TimeUnit.SECONDS), "the stranger's datagram was dropped and counted");
+            ch.disconnect().sync();
+            stranger.send(ByteBuffer.wrap("again".getBytes(java.nio.charset.StandardCharsets.US_ASCII)), server);
+            assertEquals("again", heard.poll(5, TimeUnit.SECONDS), "disconnected, it hears everyone again");
+            assertTrue(heard.isEmpty(), heard.toString());
+        }
+        ch.close().sync();
+    }
 }

@@ -28,6 +28,10 @@ public final class VethPair implements AutoCloseable {
     public final String innerIp;
     /** The outer end's address ({@link #withOuterAddress}), and where the inner end sends: 10.213.X.1. */
     public final String outerIp;
+    /** The inner end's IPv6 address once {@link #withIpv6} gave it: fd7a:213:X::2, X this pair's own. */
+    public final String innerIp6;
+    /** The outer end's IPv6 address once {@link #withIpv6} gave it: fd7a:213:X::1. */
+    public final String outerIp6;
     private final int subnet;
 
     /** Creates the pair with one queue each way (needs root and iproute2). */
@@ -47,6 +51,8 @@ public final class VethPair implements AutoCloseable {
         subnet = freeSubnet(pid, n);
         innerIp = "10.213." + subnet + ".2";
         outerIp = "10.213." + subnet + ".1";
+        innerIp6 = "fd7a:213:" + Integer.toHexString(subnet) + "::2";
+        outerIp6 = "fd7a:213:" + Integer.toHexString(subnet) + "::1";
         boolean ok = false;
         try {
             ip("netns", "add", netns);
@@ -85,6 +91,18 @@ public final class VethPair implements AutoCloseable {
     public VethPair withUdpPath() {
         ip("-n", netns, "addr", "add", innerIp + "/24", "dev", inner);
         ip("-n", netns, "neigh", "add", outerIp, "lladdr", mac(outer), "dev", inner, "nud", "permanent");
+        return this;
+    }
+
+    /**
+     * Gives both ends IPv6 addresses ({@link #outerIp6}, {@link #innerIp6}, /64, no duplicate address detection so
+     * they work at once) and the inner end a permanent neighbour entry for the outer one, as {@link #withUdpPath}
+     * does for IPv4.
+     */
+    public VethPair withIpv6() {
+        ip("addr", "add", outerIp6 + "/64", "dev", outer, "nodad");
+        ip("-n", netns, "addr", "add", innerIp6 + "/64", "dev", inner, "nodad");
+        ip("-n", netns, "neigh", "add", outerIp6, "lladdr", mac(outer), "dev", inner, "nud", "permanent");
         return this;
     }
 
