@@ -13,6 +13,8 @@ targets=(
   "io.zcnbrh.fuzz.ElfFuzzTest#anyBytesLoadOrFailClearly"
   "io.zcnbrh.fuzz.PcapFuzzTest#anyBytesGiveFramesOrAClearError"
   "io.zcnbrh.fuzz.PcapFuzzTest#whatIsWrittenIsReadBackExactly"
+  "io.zcnbrh.udp.UdpHeadersFuzzTest#anyBytesParseToADatagramInsideTheFrameOrAreRefused"
+  "io.zcnbrh.udp.UdpHeadersFuzzTest#whatTheSocketWritesItsFilterSelectsAndItsParserReadsBack"
 )
 failed=0
 cd "$here/core"

@@ -27,6 +27,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -77,6 +79,7 @@ final class LatencyBenchmark {
         CLIENTS.put("udp-zcnbrh-latency", "udp:afxdp:IFACE@0");
         CLIENTS.put("netty-zcnbrh", "netty:zcnbrh");
         CLIENTS.put("netty-epoll", "netty:epoll");
+        CLIENTS.put("netty-io_uring", "netty:io_uring");
         CLIENTS.put("jdk-datagramchannel", null);
         CLIENTS.put("c-udp-blocking", null);
         CLIENTS.put("c-udp-busypoll", null);
@@ -283,15 +286,16 @@ final class LatencyBenchmark {
 
     /**
      * A Netty client, ours ({@code netty-zcnbrh}: ZcnbrhDatagramChannel on ZcnbrhIoHandler over AF_XDP) or Netty's
-     * epoll transport, used as Netty is: the measured thread writes a DatagramPacket, the event loop sends it and
+     * epoll or io_uring transport, used as Netty is: the measured thread writes a DatagramPacket, the event loop sends it and
      * receives the echo, whose handler wakes the measured thread (parked meanwhile). The I/O runs on the event loop,
      * so the CPU and allocation columns are the measured thread's share only.
      */
     private static Result netty(String client, String transport, VethPair veth, Settings s, Recorder reflector)
         throws Exception {
         boolean ours = transport.equals("zcnbrh");
+        boolean uring = transport.equals("io_uring");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ours ? ZcnbrhIoHandler.newFactory()
-            : EpollIoHandler.newFactory());
+            : uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory());
         try {
             pin(s.cpu());
             AtomicLong echoed = new AtomicLong(-1);
@@ -308,7 +312,7 @@ final class LatencyBenchmark {
                     .option(ZcnbrhChannelOption.PORT_SPEC, "afxdp:" + veth.outer + "@0")
                     .option(ZcnbrhChannelOption.PORT_CONFIG, PortConfig.builder().ringSize(256).build());
             } else {
-                b.channel(EpollDatagramChannel.class);
+                b.channel(uring ? IoUringDatagramChannel.class : EpollDatagramChannel.class);
             }
             Channel ch = b.bind(new InetSocketAddress(veth.outerIp, 9000)).sync().channel();
             try {

@@ -17,6 +17,7 @@ final class UdpHeaders {
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Big-endian (network order) layouts: made once, as each withOrder() call makes a new layout (measured). */
     static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private UdpHeaders() {
     }
@@ -76,11 +77,34 @@ final class UdpHeaders {
             return false;
         }
         int udpLength = u16(frame, udp + 4);
-        if (udpLength < UDP || udp + udpLength > ipEnd || (port != 0 && u16(frame, udp + 2) != port)) {
+        if (udpLength < UDP || udp + udpLength > ipEnd || (port != 0 && u16(frame, udp + 2) != port)
+            || martianSource(frame, off, v6)) {
             return false;
         }
         into.frame(frame, off, v6, vlan, u16(frame, udp), udp + UDP, udpLength - UDP);
         return true;
+    }
+
+    /**
+     * Whether the source address is one no datagram from a wire may carry, which the kernel drops before any socket
+     * sees it and so must this parser (the XDP filter takes these frames from the kernel): a peer could otherwise
+     * pose as this host. IPv4 (ip_route_input_slow's martian sources): 0.0.0.0/8, 127.0.0.0/8, multicast and
+     * 255.255.255.255. IPv6 (ip6_rcv_core): multicast, ::1, and IPv4-mapped (::ffff:a.b.c.d, which Java reports as
+     * the IPv4 address itself: ::ffff:127.0.0.1 would read as 127.0.0.1).
+     */
+    static boolean martianSource(MemorySegment frame, int ip, boolean v6) {
+        if (!v6) {
+            int a = frame.get(BE32, ip + 12);
+            int first = a >>> 24;
+            return first == 0 || first == 127 || (first & 0xf0) == 0xe0 || a == -1;
+        }
+        int at = ip + 8;
+        if ((frame.get(JAVA_BYTE, at) & 0xff) == 0xff) {
+            return true; // multicast
+        }
+        long high = frame.get(BE64, at);
+        long low = frame.get(BE64, at + 8);
+        return high == 0 && (low == 1 || (low >>> 32) == 0xffffL); // ::1, ::ffff:a.b.c.d
     }
 
     /** The folded one's-complement sum of {@code length} bytes at {@code at}, added to {@code sum}. */
