@@ -24,6 +24,14 @@ zcnbrh_need_tool clang clang "the ELF loader test compiles a BPF program with cl
 zcnbrh_need_tool spin spin "the ring/ownership/credit protocol is model-checked with SPIN (verify/spin)"
 zcnbrh_need_tool python3 python3 "scripts/coverage.py reads JaCoCo's XML report"
 zcnbrh_need_tool gcc gcc "SPIN's verifier (pan.c) is compiled with a C compiler (a test tool, not part of the build)"
+zcnbrh_need_tool chromium chromium "the dashboard is tested in a real, headless browser"
+zcnbrh_need_tool npm npm "axe-core, the accessibility checker the dashboard test runs in the browser, comes from npm"
+# axe-core from the npm registry into .cache (not committed); the dashboard test runs it in the page
+axe="$here/.cache/npm/node_modules/axe-core/axe.min.js"
+if [ ! -f "$axe" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$here/.cache/npm" axe-core@4.14.1 >&2 || exit 1
+fi
+export ZCNBRH_AXE="$axe" ZCNBRH_REQUIRE_BROWSER=1
 echo "run-tests: Java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), kernel $(uname -r), $(nproc) cores"
 cd "$here"
 # install, not only verify: the examples below build from their own folders against the installed coordinates

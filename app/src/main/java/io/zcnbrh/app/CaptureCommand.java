@@ -39,6 +39,9 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--snaplen", defaultValue = "65535", description = "bytes kept per frame")
     int snapLength;
 
+    @picocli.CommandLine.Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Option(names = "--quiet", description = "no status line")
     boolean quiet;
 
@@ -67,7 +70,7 @@ public final class CaptureCommand implements Callable<Integer> {
             MemorySegment bufSegment = MemorySegment.ofArray(buf);
             long written = 0;
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            StatusLine status = new StatusLine(System.err, !quiet);
+            PortTelemetry status = new PortTelemetry("capture", System.err, !quiet, metrics);
             while ((count <= 0 || written < count) && System.nanoTime() < end) {
                 var p = port.poll();
                 if (p == null) {
@@ -83,7 +86,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 written++;
                 status.tick(port);
             }
-            status.finish();
+            status.close();
             System.out.println("capture: " + written + " frames written to " + file);
             return 0;
         }

@@ -28,6 +28,9 @@ public final class DaemonCommand implements Callable<Integer> {
         + "[frames=N] [filter=EXPR] (receive only unless tx is written); PRINCIPAL is a uid, a user name, or g:GROUP; QUEUE may be *; # starts a comment")
     Path policy;
 
+    @picocli.CommandLine.Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Option(names = "--max-connections", defaultValue = "256", description = "connections served at once, in total")
     int maxConnections;
 
@@ -57,10 +60,17 @@ public final class DaemonCommand implements Callable<Integer> {
             System.err.println("zcnbrhd: cannot serve any more: " + why + "; exiting");
             System.exit(70);
         }));
+        DaemonMetrics endpoint = metrics.enabled() ? new DaemonMetrics(d, metrics.port) : null;
+        if (endpoint != null) {
+            System.out.println("zcnbrhd: metrics on http://localhost:" + endpoint.httpPort() + "/metrics");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM/SIGINT: clients are told (their ports fail with a reason), programs and UMEMs freed, then exit
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (endpoint != null) {
+                    endpoint.close();
+                }
                 d.close();
             } catch (Exception e) {
                 System.err.println("zcnbrhd: stopping: " + e.getMessage());

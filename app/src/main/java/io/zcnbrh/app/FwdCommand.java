@@ -41,6 +41,9 @@ public final class FwdCommand implements Callable<Integer> {
     @Option(names = "--filter", description = "only frames matching this tcpdump expression")
     String filter;
 
+    @picocli.CommandLine.Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Option(names = "--quiet", description = "no status line")
     boolean quiet;
 
@@ -58,7 +61,7 @@ public final class FwdCommand implements Callable<Integer> {
             long forwarded = 0;
             long dropped = 0;
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            StatusLine status = new StatusLine(System.err, !quiet);
+            PortTelemetry status = new PortTelemetry("fwd", System.err, !quiet, metrics);
             if (same && count <= 0) { // the fast path: batches, zero-copy, one kick per batch
                 Hairpin h = new Hairpin(rx, swapMacs);
                 h.run(end, status::tick);
@@ -97,7 +100,7 @@ public final class FwdCommand implements Callable<Integer> {
                 status.tick(rx);
             }
             tx.flush();
-            status.finish();
+            status.close();
             System.out.println("fwd: " + forwarded + " frames forwarded, " + dropped + " dropped (no room on "
                 + tx.spec() + ")");
             return 0;

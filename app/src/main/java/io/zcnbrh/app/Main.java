@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     footer = {"", "zcnbrh bench SUBCOMMAND: the benchmarks, side by side with their peers (their own module and jar;"
         + " ./zcnbrh bench --help lists them)."},
     subcommands = {DemoCommand.class, ShmPeerCommand.class, TopologyCommand.class, BpfCommand.class, RxCommand.class, FilterCommand.class, CaptureCommand.class, DoctorCommand.class,
-        TxCommand.class, StatCommand.class, FwdCommand.class,
+        TxCommand.class, StatCommand.class, FwdCommand.class, DashboardCommand.class,
         DaemonCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -5,7 +5,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.zcnbrh.Counter;
-import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
 import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.flow.FramePlace;
@@ -16,14 +15,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A port's counters on a Prometheus endpoint ({@code http://localhost:PORT/metrics}, the official Prometheus
- * Java client). The poll thread publishes a snapshot at most ten times a second ({@link #tick}); the HTTP thread
- * reads only the snapshot, never the port (whose counters have a single writer).
+ * Java client). The poll thread publishes a snapshot at most ten times a second ({@link #publish}, through
+ * {@link PortTelemetry}); the HTTP thread reads only the snapshot, never the port (whose counters have a single
+ * writer).
  */
 final class PortMetrics implements AutoCloseable {
     private static final Counter[] COUNTERS = Counter.values();
     private static final int FILL = COUNTERS.length, TX = FILL + 1, CPU_NS = TX + 1, SIZE = CPU_NS + 1;
 
-    private final String spec;
+    private volatile String spec = "";
     private final AtomicLongArray snapshot = new AtomicLongArray(SIZE);
     private final HTTPServer server;
     private final com.sun.management.ThreadMXBean threads =
@@ -32,13 +32,14 @@ final class PortMetrics implements AutoCloseable {
     private long lastCpu = -1;
     private long lastPackets;
 
-    PortMetrics(Port port, int httpPort) throws IOException {
-        this.spec = port.spec();
+    PortMetrics(int httpPort) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         counter(registry, "zcnbrh_packets_processed", "packets handed to the application", Counter.PACKETS_RX);
         counter(registry, "zcnbrh_packets_transmitted", "packets put on the transmit path", Counter.PACKETS_TX);
         counter(registry, "zcnbrh_ring_full_count", "times a sender found a full ring or no free frame",
             Counter.RING_FULL);
+        counter(registry, "zcnbrh_fill_ring_empty", "times the kernel found no frame on the fill ring to receive into",
+            Counter.XDP_FILL_RING_EMPTY);
         counter(registry, "zcnbrh_credit_stalls", "polls refused because the application held its whole credit",
             Counter.CREDIT_STALLS);
         counter(registry, "zcnbrh_invalid_descriptors", "descriptors refused (out of bounds, not the writer's frame)",
@@ -83,18 +84,18 @@ final class PortMetrics implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Publishes the port's counters, on the poll thread, at most every 100 ms. */
-    void tick(Port port) {
-        long now = System.nanoTime();
-        if (now - last < 100_000_000L) {
-            return;
-        }
-        last = now;
-        PortCounters c = port.counters();
+    /** Whether 100 ms have passed since the last {@link #publish}. */
+    boolean due() {
+        return System.nanoTime() - last >= 100_000_000L;
+    }
+
+    /** Publishes the port's counters and frames by place, on the poll thread. */
+    void publish(String portSpec, PortCounters c, AuditReport a) {
+        last = System.nanoTime();
+        spec = portSpec;
         for (Counter k : COUNTERS) {
             snapshot.set(k.ordinal(), c.get(k));
         }
-        AuditReport a = port.audit();
         snapshot.set(FILL, a.count(FramePlace.FILL));
         snapshot.set(TX, a.count(FramePlace.TX));
         long cpu = threads.getCurrentThreadCpuTime();

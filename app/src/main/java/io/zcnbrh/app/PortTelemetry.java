@@ -3,6 +3,7 @@ package io.zcnbrh.app;
 import io.zcnbrh.Counter;
 import io.zcnbrh.Port;
 import io.zcnbrh.PortCounters;
+import io.zcnbrh.flow.AuditReport;
 import io.zcnbrh.stat.CountersFile;
 
 import java.io.PrintStream;
@@ -10,32 +11,50 @@ import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
- * The one status line long-running commands refresh once a second on standard error: packet rate, drops, ring-full
- * events and the CPU the calling (polling) thread used. Called from the poll loop itself, so it reads the port's
- * counters on the port's own thread.
+ * What a long-running command (rx, capture, tx, fwd) tells the world about its port, all from its poll loop (so the
+ * port's counters are read on the port's own thread): the status line on standard error once a second; the counters
+ * file that {@code zcnbrh stat} and {@code zcnbrh dashboard} read, with the port's mode, the command's name and the
+ * frames by place, every 100 ms; and, with {@code --metrics-port}, the Prometheus endpoint.
  */
-final class StatusLine {
-    private CountersFile stat;
-    private boolean statTried;
+final class PortTelemetry implements AutoCloseable {
+    private final String owner;
     private final PrintStream out;
-    private final boolean enabled;
+    private final boolean statusLine;
+    private final PortMetrics metrics;
     private final boolean terminal = System.console() != null;
     private final com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private CountersFile stat;
+    private boolean statTried;
     private long lastNanos = System.nanoTime();
     private long lastCpu = threads.getCurrentThreadCpuTime();
     private long lastPackets;
     private long lastTx;
 
-    StatusLine(PrintStream out, boolean enabled) {
+    /**
+     * Telemetry for a port of command {@code owner}; a status line on {@code out} when {@code statusLine}; the
+     * Prometheus endpoint when {@code metrics} names an HTTP port (its address goes to standard error).
+     */
+    PortTelemetry(String owner, PrintStream out, boolean statusLine, MetricsOption metrics)
+        throws java.io.IOException {
+        this.owner = owner;
         this.out = out;
-        this.enabled = enabled;
+        this.statusLine = statusLine;
+        this.metrics = metrics != null && metrics.enabled() ? new PortMetrics(metrics.port) : null;
+        if (this.metrics != null) {
+            System.err.println(owner + ": metrics on http://localhost:" + this.metrics.httpPort() + "/metrics");
+        }
     }
 
-    /** Prints the line if a second has passed since the last one; publishes the counters for {@code zcnbrh stat}. */
+    /** The Prometheus endpoint's HTTP port, or -1 without one. */
+    int metricsPort() {
+        return metrics == null ? -1 : metrics.httpPort();
+    }
+
+    /** Publishes (every 100 ms) and prints the status line (every second); call after every poll. */
     void tick(Port port) {
-        publishStat(port);
-        if (!enabled) {
+        publish(port);
+        if (!statusLine) {
             return;
         }
         long now = System.nanoTime();
@@ -59,30 +78,45 @@ final class StatusLine {
         lastTx = tx;
     }
 
-    private void publishStat(Port port) {
+    private void publish(Port port) {
         if (!statTried) {
             statTried = true;
             try {
-                stat = CountersFile.create(port.spec());
+                stat = CountersFile.create(port.spec(), port.toString(), owner); // the mode line rx prints
             } catch (java.io.IOException | RuntimeException e) {
-                System.err.println("zcnbrh: no counters file for zcnbrh stat (" + e.getMessage() + ")");
+                System.err.println("zcnbrh: no counters file for zcnbrh stat and the dashboard (" + e.getMessage()
+                    + ")");
             }
         }
-        if (stat != null) {
-            stat.publish(port.counters());
+        boolean statDue = stat != null && stat.due();
+        boolean metricsDue = metrics != null && metrics.due();
+        if (!statDue && !metricsDue) {
+            return;
+        }
+        PortCounters c = port.counters();
+        AuditReport a = port.audit(); // the frames by place: ring levels (a walk of the frame table, 10 times a second)
+        if (statDue) {
+            stat.publish(c, a);
+        }
+        if (metricsDue) {
+            metrics.publish(port.spec(), c, a);
         }
     }
 
-    /** Ends the line on a terminal and removes the counters file. */
-    void finish() {
+    /** Ends the line on a terminal, removes the counters file and stops the endpoint. */
+    @Override
+    public void close() {
         if (stat != null) {
             try {
                 stat.close();
             } catch (java.io.IOException ignored) {
-                // a leftover file names a dead pid: zcnbrh stat shows it as such
+                // a leftover file names a dead pid: stat and the dashboard show it as gone, the next create sweeps it
             }
         }
-        if (enabled && terminal) {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (statusLine && terminal) {
             out.println();
         }
     }

@@ -39,9 +39,12 @@ public final class RxCommand implements Callable<Integer> {
         description = "afxdp: your own XDP program, an object built by clang -target bpf -c -g; its XSKMAP is used")
     String xdpObject;
 
-    @Option(names = "--metrics-port", defaultValue = "-1",
-        description = "serve Prometheus metrics on http://localhost:PORT/metrics while receiving (0: any free port)")
-    int metricsPort;
+    @picocli.CommandLine.Mixin
+    MetricsOption metrics = new MetricsOption();
+
+    @Option(names = "--pause-us", defaultValue = "0", description = "sleep this long after each poll that found "
+        + "packets: a slow application, to see ring-full events, drops and the dashboard's alert")
+    long pauseMicros;
 
     @Option(names = "--quiet", description = "no status line")
     boolean quiet;
@@ -88,24 +91,9 @@ public final class RxCommand implements Callable<Integer> {
             if (!json) {
                 System.out.println("rx: " + port);
             }
-            StatusLine status = new StatusLine(System.err, !json && !quiet); // also feeds zcnbrh stat
-            PortMetrics metrics = metricsPort >= 0 ? new PortMetrics(port, metricsPort) : null;
-            if (metrics != null) {
-                System.err.println("rx: metrics on http://localhost:" + metrics.httpPort() + "/metrics");
-            }
             Result r;
-            try {
-                r = receive(port, seconds, warmup, false, p -> {
-                    status.tick(p);
-                    if (metrics != null) {
-                        metrics.tick(p);
-                    }
-                });
-            } finally {
-                status.finish();
-                if (metrics != null) {
-                    metrics.close();
-                }
+            try (PortTelemetry telemetry = new PortTelemetry("rx", System.err, !json && !quiet, metrics)) {
+                r = receive(port, seconds, warmup, false, pauseMicros, telemetry::tick);
             }
             PortCounters c = port.counters();
             long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
@@ -138,11 +126,14 @@ public final class RxCommand implements Callable<Integer> {
 
     /** With {@code spin}, an empty poll is followed by another poll at once (to measure what sleeping buys). */
     public static Result receive(Port port, double seconds, double warmup, boolean spin) {
-        return receive(port, seconds, warmup, spin, p -> { });
+        return receive(port, seconds, warmup, spin, 0, p -> { });
     }
 
-    /** As above; {@code tick} runs on the polling thread after every poll (status line, metrics). */
-    public static Result receive(Port port, double seconds, double warmup, boolean spin,
+    /**
+     * As above; {@code tick} runs on the polling thread after every poll (status line, metrics); a poll that found
+     * packets is followed by a sleep of {@code pauseMicros} (a slow application).
+     */
+    public static Result receive(Port port, double seconds, double warmup, boolean spin, long pauseMicros,
                           java.util.function.Consumer<Port> tick) {
         Tally t = new Tally();
         long start = System.nanoTime();
@@ -152,8 +143,12 @@ public final class RxCommand implements Callable<Integer> {
         long warmTime = warmEnd;
         long now = start;
         while (now < end) {
-            if (port.poll(t, 256) == 0 && !spin) {
-                port.awaitPackets(1_000_000); // sleep in the kernel: a spinning receiver starves veth's NAPI
+            if (port.poll(t, 256) == 0) {
+                if (!spin) {
+                    port.awaitPackets(1_000_000); // sleep in the kernel: a spinning receiver starves veth's NAPI
+                }
+            } else if (pauseMicros > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseMicros * 1000);
             }
             tick.accept(port);
             now = System.nanoTime();

@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
 /** {@code zcnbrh stat}: the counters of ports running in other processes (rx, capture, tx, fwd). */
 @Command(name = "stat", description = "Show the counters of running ports (from their counters files in /dev/shm).")
 public final class StatCommand implements Callable<Integer> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+
     @Option(names = "--json", description = "one JSON object per port")
     boolean json;
 
@@ -28,20 +31,28 @@ public final class StatCommand implements Callable<Integer> {
             }
             shown++;
             long age = System.currentTimeMillis() - s.updatedMillis();
-            if (json) {
-                StringBuilder b = new StringBuilder();
-                b.append(String.format(Locale.ROOT, "{\"port\":\"%s\",\"pid\":%d,\"alive\":%b,\"age_ms\":%d", s.spec(),
-                    s.pid(), s.alive(), age));
-                for (Map.Entry<String, Long> e : s.counters().entrySet()) {
-                    b.append(",\"").append(e.getKey()).append("\":").append(e.getValue());
-                }
-                System.out.println(b.append('}'));
+            if (json) { // one object per line; a spec is anyone's text, so Jackson writes it
+                Map<String, Object> o = new java.util.LinkedHashMap<>();
+                o.put("port", s.spec());
+                o.put("owner", s.owner());
+                o.put("mode", s.mode());
+                o.put("pid", s.pid());
+                o.put("alive", s.alive());
+                o.put("age_ms", age);
+                o.putAll(s.counters());
+                o.putAll(s.gauges());
+                System.out.println(JSON.writeValueAsString(o));
             } else {
-                System.out.printf(Locale.ROOT, "%s (pid %d%s, updated %d ms ago)%n", s.spec(), s.pid(),
-                    s.alive() ? "" : ", gone", age);
-                for (Map.Entry<String, Long> e : s.counters().entrySet()) {
-                    if (e.getValue() != 0 || all) {
-                        System.out.printf(Locale.ROOT, "  %-24s %,d%n", e.getKey(), e.getValue());
+                System.out.printf(Locale.ROOT, "%s (%spid %d%s, updated %d ms ago)%n", s.spec(),
+                    s.owner().isEmpty() ? "" : s.owner() + ", ", s.pid(), s.alive() ? "" : ", gone", age);
+                if (!s.mode().isEmpty()) {
+                    System.out.println("  " + s.mode());
+                }
+                for (Map<String, Long> m : List.of(s.counters(), s.gauges())) {
+                    for (Map.Entry<String, Long> e : m.entrySet()) {
+                        if (e.getValue() != 0 || all) {
+                            System.out.printf(Locale.ROOT, "  %-24s %,d%n", e.getKey(), e.getValue());
+                        }
                     }
                 }
             }

@@ -49,6 +49,9 @@ public final class TxCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0", description = "packets per second (0: as fast as it goes)")
     double rate;
 
+    @picocli.CommandLine.Mixin
+    MetricsOption metrics = new MetricsOption();
+
     @Option(names = "--quiet", description = "no status line")
     boolean quiet;
 
@@ -79,9 +82,9 @@ public final class TxCommand implements Callable<Integer> {
                     Integer.parseInt(s[1]), Integer.parseInt(d[1]), size);
             }
             Transmitter tx = new Transmitter(port, headers, size);
-            StatusLine status = new StatusLine(System.err, !quiet);
+            PortTelemetry status = new PortTelemetry("tx", System.err, !quiet, metrics);
             tx.run(limit, end, intervalNanos, status::tick);
-            status.finish();
+            status.close();
             long sent = tx.sent();
             long noFrame = tx.noFrame();
             double elapsed = (System.nanoTime() - start) / 1e9;

@@ -218,7 +218,8 @@ class DaemonTest {
             String grant = Unprivileged.UID + ":" + veth.outer + "@0";
             // a daemon process of its own, killed with SIGKILL while a client receives
             List<String> log = new ArrayList<>();
-            Process daemonProcess = JavaProcess.start(List.of("daemon", "--socket", sock, "--allow", grant));
+            Process daemonProcess = JavaProcess.start(List.of("daemon", "--socket", sock, "--allow", grant,
+                "--metrics-port", "0"));
             JavaProcess.pump(daemonProcess, log);
             try {
                 assertTrue(waitUntil(() -> contains(log, "listening on"), 30), "daemon up: " + log);
@@ -226,6 +227,23 @@ class DaemonTest {
                     "--seconds", "60", "--quiet");
                 assertTrue(waitUntil(() -> contains(log, "receives on") || !app.isAlive(), 30), "live: " + log);
                 assertTrue(XdpAttachment.state(veth.outer)[1] != 0, "the daemon's program is attached");
+                // the daemon's own endpoint counts the tenant; the tenant's port is on the dashboard (its counters
+                // file, written by the unprivileged process itself)
+                String endpoint = log.stream().filter(l -> l.contains("metrics on ")).findFirst().orElseThrow()
+                    .replaceAll(".*metrics on (\\S+).*", "$1");
+                String scraped = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(endpoint)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(scraped.contains("zcnbrhd_live_tenants 1.0"), scraped);
+                assertTrue(waitUntil(() -> {
+                    try {
+                        return io.zcnbrh.stat.CountersFile.readAll().stream().anyMatch(f -> f.alive()
+                            && f.spec().endsWith(veth.outer + "@0") && f.owner().equals("rx")
+                            && f.mode().contains("daemon that passed the socket"));
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                }, 10), "the tenant's port published its counters for stat and the dashboard: "
+                    + io.zcnbrh.stat.CountersFile.readAll() + "; " + app.isAlive());
                 daemonProcess.destroyForcibly();
                 assertTrue(daemonProcess.waitFor(10, TimeUnit.SECONDS));
                 assertTrue(app.waitFor(15, TimeUnit.SECONDS), "the application did not hang");

@@ -44,6 +44,23 @@ class MetricsTest {
             long sent = UdpFlow.send(veth.netns, veth.outerIp, 9000, 3000, 64, TimeUnit.SECONDS.toNanos(10));
             Thread.sleep(500);
             double after = scrape(http, httpPort, "zcnbrh_packets_processed_total");
+            // the docs name only metrics the endpoint serves: the Grafana dashboard and the alert rules
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String doc : new String[] {"../docs/grafana-dashboard.json", "../docs/prometheus-alerts.yml"}) {
+                String text = java.nio.file.Files.readString(java.nio.file.Path.of(doc));
+                Matcher names = Pattern.compile("\\bzcnbrh_[a-z_]+").matcher(text);
+                int found = 0;
+                while (names.find()) {
+                    found++;
+                    assertTrue(Pattern.compile("(?m)^" + names.group() + "[{ ]").matcher(body).find(),
+                        doc + " names " + names.group() + ", which the endpoint does not serve");
+                }
+                assertTrue(found >= 2, doc + " names the metrics it draws");
+            }
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.nio.file.Path.of(
+                "../docs/grafana-dashboard.json").toFile()).get("panels").forEach(panel -> assertTrue(
+                panel.get("targets").size() > 0, "every Grafana panel queries something: " + panel.get("title")));
             double drops = scrape(http, httpPort, "zcnbrh_drops_total");
             assertTrue(scrape(http, httpPort, "zcnbrh_fill_ring_depth") > 0, "frames wait on the fill ring");
             double cycles = scrape(http, httpPort, "zcnbrh_cpu_cycles_per_packet");

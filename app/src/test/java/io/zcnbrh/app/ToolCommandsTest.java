@@ -99,12 +99,14 @@ class ToolCommandsTest {
                 io.zcnbrh.PortConfig.defaults()));
             try (watcher) {
                 CompletableFuture<CliRun> fwd = CompletableFuture.supplyAsync(() -> CliRun.of("fwd", spec, spec,
-                    "--swap-macs", "--count", "300", "--seconds", "10", "--filter", "udp dst port 9000", "--quiet"));
+                    "--swap-macs", "--count", "300", "--seconds", "10", "--filter", "udp dst port 9000", "--quiet",
+                    "--metrics-port", "0"));
                 OpenPorts.await(veth.outer);
                 UdpFlow.send(veth.netns, veth.outerIp, 9000, 300, 64, TimeUnit.SECONDS.toNanos(5));
                 CliRun r = fwd.get(15, TimeUnit.SECONDS);
                 assertEquals(0, r.exitCode(), r.out() + r.err());
                 assertTrue(r.err().contains("zero-copy"), r.err());
+                assertTrue(r.err().contains("fwd: metrics on http://localhost:"), r.err());
                 assertTrue(r.out().startsWith("fwd: 300 frames forwarded, 0 dropped"), r.out());
                 long back = 0;
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -158,9 +160,11 @@ class ToolCommandsTest {
             // a paced rate: the peer's socket shares the two cores with the sender
             CliRun r = CliRun.of("tx", spec, "--to", veth.innerIp + ":9100", "--from", veth.outerIp + ":9000",
                 "--dst-mac", innerMac, "--src-mac", VethPair.mac(veth.outer), "--count", "300", "--size", "80",
-                "--rate", "20000", "--quiet");
+                "--rate", "20000", "--quiet", "--metrics-port", "0");
             assertEquals(0, r.exitCode(), r.out() + r.err());
             assertTrue(r.out().startsWith("tx: 300 datagrams of 80 bytes"), r.out());
+            assertTrue(r.err().contains("tx: metrics on http://localhost:"), "every long-running command serves "
+                + "Prometheus: " + r.err());
             long[] got = receiver.get(15, TimeUnit.SECONDS);
             assertEquals(300, got[0], "all arrived: " + r.out());
             assertEquals(0, got[1], "in order, every byte");
