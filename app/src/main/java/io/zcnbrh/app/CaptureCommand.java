@@ -70,23 +70,23 @@ public final class CaptureCommand implements Callable<Integer> {
             MemorySegment bufSegment = MemorySegment.ofArray(buf);
             long written = 0;
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            PortTelemetry status = new PortTelemetry("capture", System.err, !quiet, metrics);
-            while ((count <= 0 || written < count) && System.nanoTime() < end) {
-                var p = port.poll();
-                if (p == null) {
-                    port.awaitPackets(1_000_000);
+            try (PortTelemetry status = new PortTelemetry("capture", System.err, !quiet, metrics)) {
+                while ((count <= 0 || written < count) && System.nanoTime() < end) {
+                    var p = port.poll();
+                    if (p == null) {
+                        port.awaitPackets(1_000_000);
+                        status.tick(port);
+                        continue;
+                    }
+                    int n = p.copyTo(bufSegment, 0); // the whole packet: every fragment of a multi-buffer one
+                    long stamp = p.timestampNanos() + toEpoch;
+                    int wire = p.packetLength();
+                    port.release(p);
+                    out.write(stamp, buf, 0, n, wire);
+                    written++;
                     status.tick(port);
-                    continue;
                 }
-                int n = p.copyTo(bufSegment, 0); // the whole packet: every fragment of a multi-buffer one
-                long stamp = p.timestampNanos() + toEpoch;
-                int wire = p.packetLength();
-                port.release(p);
-                out.write(stamp, buf, 0, n, wire);
-                written++;
-                status.tick(port);
             }
-            status.close();
             System.out.println("capture: " + written + " frames written to " + file);
             return 0;
         }

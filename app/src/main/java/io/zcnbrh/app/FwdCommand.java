@@ -61,46 +61,47 @@ public final class FwdCommand implements Callable<Integer> {
             long forwarded = 0;
             long dropped = 0;
             long end = seconds > 0 ? System.nanoTime() + (long) (seconds * 1e9) : Long.MAX_VALUE;
-            PortTelemetry status = new PortTelemetry("fwd", System.err, !quiet, metrics);
-            if (same && count <= 0) { // the fast path: batches, zero-copy, one kick per batch
-                Hairpin h = new Hairpin(rx, swapMacs);
-                h.run(end, status::tick);
-                forwarded = h.forwarded;
-                dropped = h.dropped;
-            }
-            while (!(same && count <= 0) && (count <= 0 || forwarded + dropped < count) && System.nanoTime() < end) {
-                Packet p = rx.poll();
-                if (p == null) {
-                    rx.flush();
-                    tx.flush();
-                    rx.awaitPackets(1_000_000);
-                    status.tick(rx);
-                    continue;
+            try (PortTelemetry status = new PortTelemetry("fwd", System.err, !quiet, metrics)) {
+                if (same && count <= 0) { // the fast path: batches, zero-copy, one kick per batch
+                    Hairpin h = new Hairpin(rx, swapMacs);
+                    h.run(end, status::tick);
+                    forwarded = h.forwarded;
+                    dropped = h.dropped;
                 }
-                if (swapMacs && p.length() >= 12) {
-                    swap(p.segment());
-                }
-                boolean sent;
-                if (same) {
-                    sent = rx.forward(p); // false: dropped for a full ring, the frame is already back (counted)
-                } else {
-                    Packet o = tx.claim();
-                    sent = o != null;
-                    if (sent) {
-                        MemorySegment.copy(p.segment(), 0, o.segment(), 0, p.length());
-                        sent = tx.transmit(o, p.length());
+                while (!(same && count <= 0) && (count <= 0 || forwarded + dropped < count)
+                    && System.nanoTime() < end) {
+                    Packet p = rx.poll();
+                    if (p == null) {
+                        rx.flush();
+                        tx.flush();
+                        rx.awaitPackets(1_000_000);
+                        status.tick(rx);
+                        continue;
                     }
-                    rx.release(p);
+                    if (swapMacs && p.length() >= 12) {
+                        swap(p.segment());
+                    }
+                    boolean sent;
+                    if (same) {
+                        sent = rx.forward(p); // false: dropped for a full ring, the frame is already back (counted)
+                    } else {
+                        Packet o = tx.claim();
+                        sent = o != null;
+                        if (sent) {
+                            MemorySegment.copy(p.segment(), 0, o.segment(), 0, p.length());
+                            sent = tx.transmit(o, p.length());
+                        }
+                        rx.release(p);
+                    }
+                    if (sent) {
+                        forwarded++;
+                    } else {
+                        dropped++;
+                    }
+                    status.tick(rx);
                 }
-                if (sent) {
-                    forwarded++;
-                } else {
-                    dropped++;
-                }
-                status.tick(rx);
+                tx.flush();
             }
-            tx.flush();
-            status.close();
             System.out.println("fwd: " + forwarded + " frames forwarded, " + dropped + " dropped (no room on "
                 + tx.spec() + ")");
             return 0;

@@ -82,9 +82,9 @@ public final class TxCommand implements Callable<Integer> {
                     Integer.parseInt(s[1]), Integer.parseInt(d[1]), size);
             }
             Transmitter tx = new Transmitter(port, headers, size);
-            PortTelemetry status = new PortTelemetry("tx", System.err, !quiet, metrics);
-            tx.run(limit, end, intervalNanos, status::tick);
-            status.close();
+            try (PortTelemetry status = new PortTelemetry("tx", System.err, !quiet, metrics)) {
+                tx.run(limit, end, intervalNanos, status::tick);
+            }
             long sent = tx.sent();
             long noFrame = tx.noFrame();
             double elapsed = (System.nanoTime() - start) / 1e9;

@@ -70,7 +70,12 @@ public final class DashboardServer implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         http.createContext("/", server::page);
         http.createContext("/api/ports", server::ports);
-        http.createContext("/metrics", new MetricsHandler(server.registry()));
+        MetricsHandler metrics = new MetricsHandler(server.registry());
+        http.createContext("/metrics", ex -> {
+            if (server.readOnly(ex)) {
+                metrics.handle(ex);
+            }
+        });
         http.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "zcnbrh-dashboard-http");
             t.setDaemon(true);

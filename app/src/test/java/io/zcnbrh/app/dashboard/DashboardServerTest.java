@@ -80,11 +80,13 @@ class DashboardServerTest {
                 "the JSON, markup in it and all, is never taken for a page (the page shows it as text: "
                 + "DashboardBrowserTest)");
 
-            for (String method : new String[] {"POST", "PUT", "DELETE"}) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "api/ports"))
-                    .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-                assertEquals(405, r.statusCode(), method);
-                assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""));
+            for (String path : new String[] {"", "api/ports", "metrics"}) {
+                for (String method : new String[] {"POST", "PUT", "DELETE"}) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method,
+                        HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(405, r.statusCode(), method + " /" + path);
+                    assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""));
+                }
             }
             assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "etc/passwd")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
