@@ -94,11 +94,16 @@ public final class UdpDatagram {
         return frame.asSlice(payloadOffset, payloadLength);
     }
 
-    /** Copies as much of the payload as fits into {@code dst} (from its position on); returns how many bytes. */
+    /**
+     * Copies as much of the payload as fits into {@code dst} (from its position on; heap or direct); returns how many
+     * bytes. A read-only buffer is refused, as {@code ByteBuffer.put} refuses it.
+     */
     public int copyPayload(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
         int n = Math.min(payloadLength, dst.remaining());
-        MemorySegment to = dst.isDirect() ? MemorySegment.ofBuffer(dst) : MemorySegment.ofArray(dst.array());
-        MemorySegment.copy(frame, payloadOffset, to, dst.isDirect() ? 0 : dst.arrayOffset() + dst.position(), n);
+        MemorySegment.copy(frame, payloadOffset, MemorySegment.ofBuffer(dst), 0, n); // the segment starts at position
         dst.position(dst.position() + n);
         return n;
     }

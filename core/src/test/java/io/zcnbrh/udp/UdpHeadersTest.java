@@ -151,7 +151,11 @@ class UdpHeadersTest {
         assertTrue(d.payload().byteSize() == 16 && d.toString().contains("16 bytes"), d.toString());
 
         InetSocketAddress from = new InetSocketAddress(InetAddress.getByAddress(IP_A), 5555);
-        d.fromKernel(Arena.ofAuto().allocate(40), 40, from);
+        MemorySegment delivered = Arena.ofAuto().allocate(40);
+        for (int i = 0; i < 40; i++) {
+            delivered.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i + 1));
+        }
+        d.fromKernel(delivered, 40, from);
         assertTrue(d.fromKernel());
         assertEquals(from, d.sender());
         assertEquals(0x0a090001, d.sourceIpv4());
@@ -161,5 +165,16 @@ class UdpHeadersTest {
         java.nio.ByteBuffer heap = java.nio.ByteBuffer.allocate(64);
         assertEquals(40, d.copyPayload(heap));
         assertEquals(40, heap.position());
+        assertEquals(24, d.copyPayload(heap), "as much as fits, after what is there");
+        assertEquals(1, heap.get(0));
+        assertEquals(1, heap.get(40));
+        assertEquals(24, heap.get(63));
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(64);
+        assertEquals(40, d.copyPayload(direct.slice(5, 50).position(2)), "a slice of a direct buffer, from its position");
+        assertEquals(0, direct.get(6));
+        assertEquals(1, direct.get(7));
+        assertEquals(40, direct.get(46));
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.ReadOnlyBufferException.class,
+            () -> d.copyPayload(java.nio.ByteBuffer.allocate(64).asReadOnlyBuffer()));
     }
 }

@@ -153,9 +153,16 @@ class UdpSocketTest {
                 "afxdp:" + veth.outer + "@0", new InetSocketAddress(veth.outerIp, PORT),
                 io.zcnbrh.PortConfig.builder().filter("udp").build()));
             assertTrue(filtered.getMessage().contains("filters for its own address"), filtered.getMessage());
+            IllegalArgumentException noInterface = assertThrows(IllegalArgumentException.class,
+                () -> UdpSocket.open("afxdp:@0", new InetSocketAddress(veth.outerIp, PORT)));
+            assertTrue(noInterface.getMessage().contains("needs a port on an interface"), noInterface.getMessage());
             try (UdpSocket socket = UdpSocket.open("afxdp:" + veth.outer + "@0",
                 new InetSocketAddress(veth.outerIp, 0))) {
                 assertTrue(socket.localAddress().getPort() > 0, "port 0 picked a free port");
+                assertNull(socket.receive(ByteBuffer.allocate(100), 2_000_000), "nothing came within 2 ms");
+                IllegalArgumentException large = assertThrows(IllegalArgumentException.class, () -> socket.send(
+                    ByteBuffer.allocate(70_000), new InetSocketAddress(veth.innerIp, 7000)));
+                assertTrue(large.getMessage().contains("at most 65507 bytes"), large.getMessage());
                 IllegalArgumentException family = assertThrows(IllegalArgumentException.class,
                     () -> socket.send(ByteBuffer.allocate(8), new InetSocketAddress(InetAddress.getByName("::1"), 1)));
                 assertTrue(family.getMessage().contains("address family"), family.getMessage());
