@@ -46,11 +46,6 @@ final class PortTelemetry implements AutoCloseable {
         }
     }
 
-    /** The Prometheus endpoint's HTTP port, or -1 without one. */
-    int metricsPort() {
-        return metrics == null ? -1 : metrics.httpPort();
-    }
-
     /** Publishes (every 100 ms) and prints the status line (every second); call after every poll. */
     void tick(Port port) {
         publish(port);
@@ -66,8 +61,7 @@ final class PortTelemetry implements AutoCloseable {
         double seconds = (now - lastNanos) / 1e9;
         long rx = c.get(Counter.PACKETS_RX);
         long tx = c.get(Counter.PACKETS_TX);
-        long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
-            + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
+        long drops = drops(c);
         out.printf(Locale.ROOT, "%s%s: rx %.3f Mpps, tx %.3f Mpps, drops %d, ring full %d, CPU %.0f%%%s",
             terminal ? "\r" : "", port.spec(), (rx - lastPackets) / seconds / 1e6, (tx - lastTx) / seconds / 1e6, drops,
             c.get(Counter.RING_FULL), 100.0 * (cpu - lastCpu) / (now - lastNanos), terminal ? "   " : "\n");
@@ -76,6 +70,12 @@ final class PortTelemetry implements AutoCloseable {
         lastCpu = cpu;
         lastPackets = rx;
         lastTx = tx;
+    }
+
+    /** Frames dropped, all causes: backpressure, the kernel's (no fill frame, ring full), the socket's, oversized. */
+    static long drops(PortCounters c) {
+        return c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
+            + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
     }
 
     private void publish(Port port) {

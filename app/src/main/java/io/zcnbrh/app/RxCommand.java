@@ -1,6 +1,5 @@
 package io.zcnbrh.app;
 
-import io.zcnbrh.Counter;
 import io.zcnbrh.DaemonOptions;
 import io.zcnbrh.Packet;
 import io.zcnbrh.PacketHandler;
@@ -96,8 +95,7 @@ public final class RxCommand implements Callable<Integer> {
                 r = receive(port, seconds, warmup, false, pauseMicros, telemetry::tick);
             }
             PortCounters c = port.counters();
-            long drops = c.get(Counter.DROPS) + c.get(Counter.XDP_RX_DROPPED) + c.get(Counter.XDP_RX_RING_FULL)
-                + c.get(Counter.KERNEL_DROPS) + c.get(Counter.OVERSIZED);
+            long drops = PortTelemetry.drops(c);
             String mode = port.mode();
             if (json) {
                 StringBuilder all = new StringBuilder();

@@ -114,15 +114,11 @@ public final class CountersFile implements AutoCloseable {
      * never finished writing); files of other users stay (the sticky /dev/shm), and so do those of live processes.
      */
     private static void sweepDead() {
-        try (Stream<Path> files = Files.list(DIR)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith(PREFIX)).toList()) {
+        try {
+            for (Path p : files()) {
                 String[] parts = p.getFileName().toString().substring(PREFIX.length()).split("-");
                 try {
-                    long pid = Long.parseLong(parts[0]);
-                    long modified = Files.getLastModifiedTime(p).toMillis();
-                    boolean owner = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> h.info()
-                        .startInstant().map(start -> start.toEpochMilli() <= modified).orElse(true)).orElse(false);
-                    if (!owner) {
+                    if (!writtenByLive(Long.parseLong(parts[0]), Files.getLastModifiedTime(p).toMillis())) {
                         Files.deleteIfExists(p);
                     }
                 } catch (NumberFormatException | IOException | SecurityException notOurs) {
@@ -188,15 +184,29 @@ public final class CountersFile implements AutoCloseable {
     /** Every counters file in {@link #DIR}, read now. */
     public static List<Snapshot> readAll() throws IOException {
         List<Snapshot> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(DIR)) {
-            for (Path p : s.filter(f -> f.getFileName().toString().startsWith(PREFIX)).sorted().toList()) {
-                Snapshot snap = read(p);
-                if (snap != null) {
-                    out.add(snap);
-                }
+        for (Path p : files()) {
+            Snapshot snap = read(p);
+            if (snap != null) {
+                out.add(snap);
             }
         }
         return out;
+    }
+
+    /** The counters files in {@link #DIR}, by name. */
+    private static List<Path> files() throws IOException {
+        try (Stream<Path> s = Files.list(DIR)) {
+            return s.filter(f -> f.getFileName().toString().startsWith(PREFIX)).sorted().toList();
+        }
+    }
+
+    /**
+     * Whether process {@code pid} runs and is the one that wrote at {@code writtenMillis} (0: unknown): a pid reused
+     * by a process that started after the file was written is someone else.
+     */
+    private static boolean writtenByLive(long pid, long writtenMillis) {
+        return pid > 0 && ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> writtenMillis <= 0
+            || h.info().startInstant().map(start -> start.toEpochMilli() <= writtenMillis).orElse(true)).orElse(false);
     }
 
     /**
@@ -252,10 +262,7 @@ public final class CountersFile implements AutoCloseable {
             (version != 1 && b[at + 31] == GAUGE ? gauges : counters).put(name, m.getLong(at + 32));
         }
         long updated = m.getLong(20);
-        // alive: the process runs, and is the one that wrote the file (a pid reused by a process that started after
-        // the file's last update is someone else)
-        boolean alive = pid > 0 && ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> updated <= 0
-            || h.info().startInstant().map(start -> start.toEpochMilli() <= updated).orElse(true)).orElse(false);
+        boolean alive = writtenByLive(pid, updated);
         return new Snapshot(p, pid, alive, spec, mode, owner, updated, counters, gauges);
     }
 

@@ -3,7 +3,6 @@ package io.zcnbrh.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,13 +47,7 @@ public final class InterfaceAddresses {
                     at = Netlink.findAttr(m, attrs, Netlink.length(m), IFA_ADDRESS);
                 }
                 if (at >= 0 && Netlink.attrLength(m, at) == (ipv6 ? 16 : 4)) {
-                    byte[] b = new byte[ipv6 ? 16 : 4];
-                    MemorySegment.copy(m, JAVA_BYTE, at, b, 0, b.length);
-                    try {
-                        found.add(InetAddress.getByAddress(b));
-                    } catch (UnknownHostException e) {
-                        throw new IllegalStateException(e); // cannot happen: 4 or 16 bytes
-                    }
+                    found.add(Netlink.address(m, at));
                 }
             });
         }

@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -54,7 +53,7 @@ public final class Neighbours {
             int length = Netlink.length(reply);
             int gw = Netlink.findAttr(reply, attrs, length, RTA_GATEWAY);
             int oif = Netlink.findAttr(reply, attrs, length, RTA_OIF);
-            InetAddress nextHop = gw < 0 ? destination : address(reply, gw, Netlink.attrLength(reply, gw));
+            InetAddress nextHop = gw < 0 ? destination : Netlink.address(reply, gw);
             return new Route(nextHop, oif < 0 ? 0 : reply.get(JAVA_INT, oif));
         }
     }
@@ -94,13 +93,4 @@ public final class Neighbours {
         return a instanceof Inet4Address ? AF_INET : AF_INET6;
     }
 
-    private static InetAddress address(MemorySegment m, int at, int length) {
-        byte[] b = new byte[length];
-        MemorySegment.copy(m, JAVA_BYTE, at, b, 0, length);
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("rtnetlink gave an address of " + length + " bytes", e);
-        }
-    }
 }

@@ -156,6 +156,18 @@ public final class Netlink {
         return Short.toUnsignedInt(message.get(JAVA_SHORT, dataAt - 4)) - 4;
     }
 
+    /** The IP address held by the attribute whose data starts at {@code dataAt} (4 or 16 bytes). */
+    public static java.net.InetAddress address(MemorySegment message, int dataAt) {
+        int length = attrLength(message, dataAt);
+        byte[] b = new byte[length];
+        MemorySegment.copy(message, JAVA_BYTE, dataAt, b, 0, length);
+        try {
+            return java.net.InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("rtnetlink gave an address of " + length + " bytes", e);
+        }
+    }
+
     /** The message's length as its header says, within what was received. */
     public static int length(MemorySegment message) {
         return Math.min(message.get(JAVA_INT, 0), (int) message.byteSize());

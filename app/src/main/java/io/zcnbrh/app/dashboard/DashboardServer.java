@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -188,10 +187,5 @@ public final class DashboardServer implements AutoCloseable {
         InetSocketAddress a = address();
         String host = a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
-    }
-
-    /** The ports now, for tests. */
-    List<PortView> ports() {
-        return board.ports();
     }
 }

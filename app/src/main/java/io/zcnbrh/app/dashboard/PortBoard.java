@@ -121,10 +121,8 @@ public final class PortBoard {
             : (s.updatedMillis() - prev.updatedMillis()) / 1000.0;
         for (Map.Entry<String, Long> e : s.counters().entrySet()) {
             Long before = prev == null ? null : prev.counters().get(e.getKey());
+            // no update since the last sample (seconds 0): nothing moved that anyone saw
             rates.put(e.getKey(), before == null || seconds <= 0 ? 0.0 : Math.max(0, e.getValue() - before) / seconds);
-        }
-        if (prev != null && seconds <= 0 && !t.rates.isEmpty()) {
-            rates.replaceAll((k, v) -> 0.0); // no update since the last sample: nothing moved that anyone saw
         }
         t.rates = rates;
         long invalid = s.counters().getOrDefault("invalid_descriptors", 0L);
